@@ -1,0 +1,45 @@
+import { defineConfig } from "vitest/config";
+
+// Four projects: fast pure tests, the emulator over real HTTP, conformance against the official
+// spec and recordings in ../shared (skipped with a notice when absent), and end-to-end tests
+// through the real Pulumi engine (one file at a time: each spawns the CLI and a provider process).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "emulator",
+          include: ["test/emulator/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "conformance",
+          include: ["test/conformance/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
