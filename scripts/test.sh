@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): makes the Pulumi CLI available (built once from the Go module
+# proxy and cached), compiles the package, then runs every vitest project, e2e included.
+# Extra arguments go to vitest, e.g. `npm test -- --project unit`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "== node $(node --version), @pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version')"
+PULUMI_BIN_DIR="$(bash scripts/ensure-pulumi.sh)"
+export PULUMI_BIN_DIR
+export PATH="$PULUMI_BIN_DIR:$PATH"
+echo "== pulumi $(pulumi version) from $PULUMI_BIN_DIR"
+echo "== build"
+npx tsc -p tsconfig.json
+echo "== vitest"
+exec npx vitest run "$@"

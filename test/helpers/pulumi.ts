@@ -1,0 +1,181 @@
+/**
+ * Drives the real Pulumi CLI and engine from tests: Automation API stacks on a throwaway
+ * `file://` backend, with inline programs.
+ *
+ * Why inline programs: the Node.js language host module is not served by the Go module proxy
+ * here (see scripts/ensure-pulumi.sh), so `pulumi up` on a program directory cannot run. Inline
+ * programs need no language host: the CLI talks to a language server inside this process. Every
+ * other part is real: the CLI, the engine's planning (preview, replace, refresh), the state
+ * files, and the dynamic-provider plugin process that loads our serialized `__provider`.
+ *
+ * The package under test is loaded with Node's own `require` (not vitest's transform) so the
+ * closure serializer finds it in `require.cache`, exactly as in a user's program. The workspace
+ * lives under `<repo>/.e2e/` so the provider process resolves `pulumi-atlas-export/runtime`
+ * through the self-link in `node_modules`, as a user's project resolves its dependency.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+/** Node's own require, rooted at the repo: modules loaded through it are in `require.cache`. */
+export const nativeRequire = createRequire(path.join(repoRoot, "package.json"));
+
+type Automation = typeof import("@pulumi/pulumi/automation");
+/** `@pulumi/pulumi/automation`, loaded natively. */
+export const automation: Automation = nativeRequire("@pulumi/pulumi/automation");
+/** `@pulumi/pulumi`, loaded natively (the same instance the package under test uses). */
+export const pulumi: typeof import("@pulumi/pulumi") = nativeRequire("@pulumi/pulumi");
+/** The built package under test (`dist/`), loaded as a user's program loads it. */
+export function loadPackage(): typeof import("../../provider/index") {
+  return nativeRequire("pulumi-atlas-export");
+}
+
+let pulumiBinDir: string | undefined;
+
+/**
+ * The directory holding `pulumi` and `pulumi-resource-pulumi-nodejs`: `PULUMI_BIN_DIR` when the
+ * test script already resolved it, otherwise whatever `scripts/ensure-pulumi.sh` provides
+ * (cached after the first build).
+ */
+export function ensurePulumiBinDir(): string {
+  if (pulumiBinDir) return pulumiBinDir;
+  const fromEnv = process.env["PULUMI_BIN_DIR"];
+  if (fromEnv) {
+    pulumiBinDir = fromEnv;
+  } else {
+    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-pulumi.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    pulumiBinDir = out.trim().split("\n").pop()!;
+  }
+  // The engine finds the dynamic-provider plugin on PATH or next to `pulumi`; put both first.
+  process.env["PATH"] = `${pulumiBinDir}${path.delimiter}${process.env["PATH"] ?? ""}`;
+  return pulumiBinDir;
+}
+
+/** A config value for the stack; `secret` values are encrypted in state by the engine. */
+export interface ConfigEntry {
+  value: string;
+  secret?: boolean;
+}
+
+export interface TestStackOptions {
+  /** Used in the project name and the work dir name. */
+  name: string;
+  /** The inline Pulumi program. Its return value becomes the stack outputs. */
+  program: () => Promise<Record<string, unknown> | void>;
+  /** Extra environment for the CLI and so for the provider process. */
+  env?: Record<string, string>;
+  /** Stack config, e.g. `mongodbatlas:privateKey`. */
+  config?: Record<string, ConfigEntry>;
+}
+
+export interface TestStack {
+  stack: import("@pulumi/pulumi/automation").Stack;
+  workDir: string;
+  /** Every line the engine printed during this stack's operations (for secret scans and logs). */
+  output: string[];
+  /** Handlers that collect engine output; pass to up/preview/refresh/destroy. */
+  onOutput: (line: string) => void;
+  /** Every file the backend and workspace wrote (state, checkpoints, backups, history, logs). */
+  files(): { path: string; text: string }[];
+  /** The exported deployment's resources of the given type token (e.g. `atlas:ExportBucket`). */
+  resources(typeSuffix?: string): Promise<StateResource[]>;
+  /** Removes the stack and its work dir. */
+  cleanup(): Promise<void>;
+}
+
+/** A resource in an exported deployment. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  initErrors?: string[];
+  [k: string]: unknown;
+}
+
+/** Creates an Automation API stack on a fresh `file://` backend under `<repo>/.e2e/`. */
+export async function createTestStack(opts: TestStackOptions): Promise<TestStack> {
+  const binDir = ensurePulumiBinDir();
+  const base = path.join(repoRoot, ".e2e");
+  mkdirSync(base, { recursive: true });
+  const workDir = mkdtempSync(path.join(base, `${opts.name}-`));
+  const backendDir = path.join(workDir, "backend");
+  mkdirSync(backendDir);
+  const projectName = `e2e-${opts.name}`.replace(/[^a-zA-Z0-9-_.]/g, "-");
+  const cmd = await automation.PulumiCommand.get({ root: path.dirname(binDir) });
+  const stack = await automation.LocalWorkspace.createOrSelectStack(
+    { stackName: "test", projectName, program: opts.program },
+    {
+      workDir,
+      pulumiCommand: cmd,
+      pulumiHome: path.join(workDir, "pulumi-home"),
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      envVars: {
+        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "200",
+        ...opts.env,
+      },
+    },
+  );
+  for (const [key, entry] of Object.entries(opts.config ?? {})) {
+    await stack.setConfig(key, { value: entry.value, secret: entry.secret ?? false });
+  }
+  const output: string[] = [];
+  const onOutput = (line: string): void => {
+    output.push(line);
+    if (process.env["E2E_VERBOSE"]) process.stdout.write(line);
+  };
+  return {
+    stack,
+    workDir,
+    output,
+    onOutput,
+    files: () => listFiles(workDir),
+    async resources(typeSuffix?: string) {
+      const dep = await stack.exportStack();
+      const all = ((dep.deployment as { resources?: StateResource[] }).resources ?? []) as StateResource[];
+      return typeSuffix ? all.filter((r) => r.type.endsWith(typeSuffix)) : all;
+    },
+    async cleanup() {
+      try {
+        await stack.workspace.removeStack("test", { force: true });
+      } catch {
+        // the stack may already be gone; the directory removal below is what matters
+      }
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listFiles(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      // Plugin binaries are not written by our flows; skip the CLI's plugin cache if any.
+      if (name === "plugins") continue;
+      out.push(...listFiles(p));
+    } else if (st.size < 20 * 1024 * 1024) {
+      out.push({ path: p, text: readFileSync(p, "utf8") });
+    }
+  }
+  return out;
+}
+
+/** Byte length of each resource's serialized `__provider` in a deployment. */
+export function providerBytes(resources: StateResource[]): number[] {
+  return resources
+    .map((r) => r.outputs?.["__provider"] ?? r.inputs?.["__provider"])
+    .filter((p): p is string | { ciphertext: string } => p !== undefined)
+    .map((p) => Buffer.byteLength(typeof p === "string" ? p : JSON.stringify(p)));
+}
