@@ -59,6 +59,16 @@ export interface AtlasApiErrorInit {
   parameters?: unknown[] | undefined;
   /** Seconds from `Retry-After`, when Atlas sent one. */
   retryAfterSeconds?: number | undefined;
+  /**
+   * True when a non-idempotent request (a POST) got a 5xx/408: Atlas may have acted on it before
+   * failing. Look the object up instead of resending. Defaults to false.
+   */
+  requestMayHaveBeenProcessed?: boolean | undefined;
+  /**
+   * A sentence appended to the message telling the user what to check, e.g. which API key
+   * (public part only) Atlas rejected. Must never contain a secret.
+   */
+  hint?: string | undefined;
 }
 
 /** Atlas answered with an HTTP status ≥ 400. */
@@ -73,15 +83,19 @@ export class AtlasApiError extends AtlasError {
   readonly reason: string | undefined;
   readonly parameters: unknown[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** See `AtlasApiErrorInit.requestMayHaveBeenProcessed`; false unless a POST got a 5xx/408. */
+  readonly requestMayHaveBeenProcessed: boolean;
 
   constructor(init: AtlasApiErrorInit, options?: { cause?: unknown }) {
     const errorCode = init.errorCode ?? "UNKNOWN";
     const detail = init.detail ? `: ${init.detail}` : init.reason ? `: ${init.reason}` : "";
+    const hint = init.hint ? ` (${init.hint})` : "";
     super(
       "ATLAS_API_ERROR",
-      `${init.method} ${init.path} → ${init.status} ${errorCode}${detail}`,
+      `${init.method} ${init.path} → ${init.status} ${errorCode}${detail}${hint}`,
       options,
     );
+    this.requestMayHaveBeenProcessed = init.requestMayHaveBeenProcessed ?? false;
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;
@@ -202,11 +216,33 @@ export function isAtlasErrorCode(value: unknown, errorCode: string): value is At
   return isAtlasApiError(value) && value.errorCode === errorCode;
 }
 
-/** True for a network or timeout error after which the request may have been processed. */
+/**
+ * True for an error after which the request may have been processed although no usable answer
+ * arrived: a network or timeout error after the request was sent, or a POST answered with a
+ * 5xx/408 (`AtlasApiError.requestMayHaveBeenProcessed`).
+ */
 export function mayHaveBeenProcessed(value: unknown): boolean {
   const code = brandOf(value);
   return (
-    (code === "ATLAS_NETWORK_ERROR" || code === "ATLAS_TIMEOUT") &&
-    (value as AtlasNetworkError | AtlasTimeoutError).requestMayHaveBeenProcessed
+    (code === "ATLAS_NETWORK_ERROR" || code === "ATLAS_TIMEOUT" || code === "ATLAS_API_ERROR") &&
+    (value as AtlasNetworkError | AtlasTimeoutError | AtlasApiError).requestMayHaveBeenProcessed === true
   );
+}
+
+/** What `redact()` puts in place of a secret. */
+export const REDACTED = "[REDACTED]";
+
+/**
+ * Replaces every occurrence of each secret (private key, client secret, token, Basic/Digest
+ * header value) in `text` with `[REDACTED]`. Used on any text that came from outside (Atlas's
+ * `detail`, a low-level error message) before it goes into an error or a log line. Secrets
+ * shorter than 4 characters are ignored so that redaction cannot shred ordinary words. Never throws.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    out = out.split(secret).join(REDACTED);
+  }
+  return out;
 }

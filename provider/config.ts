@@ -1,0 +1,180 @@
+/**
+ * Where credentials and the base URL come from.
+ *
+ * Precedence (see docs/ARCHITECTURE.md):
+ * 1. The source: stack config (`mongodbatlas:*`) beats environment variables. The choice is made
+ *    per source, not per key, so a stack-config service account is never completed with an
+ *    environment secret: if any credential key is set in stack config, the environment's
+ *    credentials are ignored.
+ * 2. Within the chosen source, a complete service account (OAuth client credentials) beats a
+ *    complete API key pair (HTTP Digest).
+ * A half-set pair in the chosen source is an error (it is almost always a typo or a missing
+ * `--secret` value), reported as one AtlasConfigError that names the key to set and never echoes a value.
+ * The base URL is resolved on its own: stack config, then env, then https://cloud.mongodb.com.
+ */
+import * as z from "zod";
+import { AtlasConfigError } from "./errors";
+import { checkBaseUrl } from "./client/base-url";
+
+/** The shape of Pulumi's `ConfigureRequest.config` (namespaced keys, decrypted values). */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+/** Which credentials to authenticate with. */
+export type Credentials =
+  | { kind: "serviceAccount"; clientId: string; clientSecret: string }
+  | { kind: "apiKey"; publicKey: string; privateKey: string };
+
+/** Everything the client needs to reach Atlas. */
+export interface ResolvedConfig {
+  baseUrl: string;
+  credentials: Credentials;
+  /** Where the credentials came from. */
+  source: "stack" | "env";
+}
+
+/** Atlas's public base URL, used when neither stack config nor env sets one. */
+export const DEFAULT_BASE_URL = "https://cloud.mongodb.com";
+
+/** Stack config keys this package reads. */
+export const STACK_KEYS = {
+  clientId: "mongodbatlas:clientId",
+  clientSecret: "mongodbatlas:clientSecret",
+  publicKey: "mongodbatlas:publicKey",
+  privateKey: "mongodbatlas:privateKey",
+  baseUrl: "mongodbatlas:baseUrl",
+} as const;
+
+/** Environment variables this package reads (first name listed wins where there are aliases). */
+export const ENV_KEYS = {
+  clientId: ["MONGODB_ATLAS_CLIENT_ID"],
+  clientSecret: ["MONGODB_ATLAS_CLIENT_SECRET"],
+  publicKey: ["MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PUBLIC_KEY"],
+  privateKey: ["MONGODB_ATLAS_PRIVATE_API_KEY", "MONGODB_ATLAS_PRIVATE_KEY"],
+  baseUrl: ["MONGODB_ATLAS_BASE_URL"],
+} as const;
+
+type Field = "clientId" | "clientSecret" | "publicKey" | "privateKey";
+
+/** Trimmed non-empty string, or undefined: an empty env var means "not set". */
+const optionalValue = z
+  .string()
+  .optional()
+  .transform((v) => {
+    const t = v?.trim();
+    return t ? t : undefined;
+  });
+
+const rawSchema = z.object({
+  clientId: optionalValue,
+  clientSecret: optionalValue,
+  publicKey: optionalValue,
+  privateKey: optionalValue,
+  baseUrl: optionalValue,
+});
+type Raw = z.infer<typeof rawSchema>;
+
+interface SourceView {
+  name: "stack" | "env";
+  values: Raw;
+  /** How to tell the user to set a field in this source. */
+  label(field: Field | "baseUrl"): string;
+}
+
+function readStack(stack: ConfigSource | undefined): SourceView {
+  const get = (key: string): string | undefined => {
+    const v = stack?.get(key);
+    return typeof v === "string" ? v : undefined;
+  };
+  const values = rawSchema.parse({
+    clientId: get(STACK_KEYS.clientId),
+    clientSecret: get(STACK_KEYS.clientSecret),
+    publicKey: get(STACK_KEYS.publicKey),
+    privateKey: get(STACK_KEYS.privateKey),
+    baseUrl: get(STACK_KEYS.baseUrl),
+  });
+  return { name: "stack", values, label: (f) => `stack config "${STACK_KEYS[f]}"` };
+}
+
+function readEnv(env: NodeJS.ProcessEnv): SourceView {
+  const first = (names: readonly string[]): string | undefined => {
+    for (const n of names) {
+      const v = env[n];
+      if (typeof v === "string" && v.trim() !== "") return v;
+    }
+    return undefined;
+  };
+  const values = rawSchema.parse({
+    clientId: first(ENV_KEYS.clientId),
+    clientSecret: first(ENV_KEYS.clientSecret),
+    publicKey: first(ENV_KEYS.publicKey),
+    privateKey: first(ENV_KEYS.privateKey),
+    baseUrl: first(ENV_KEYS.baseUrl),
+  });
+  return { name: "env", values, label: (f) => `environment variable ${ENV_KEYS[f].join(" (or ") + (ENV_KEYS[f].length > 1 ? ")" : "")}` };
+}
+
+function hasAnyCredential(v: Raw): boolean {
+  return Boolean(v.clientId || v.clientSecret || v.publicKey || v.privateKey);
+}
+
+const HOW_TO_SET =
+  "Set a service account with `pulumi config set mongodbatlas:clientId <id>` and " +
+  "`pulumi config set --secret mongodbatlas:clientSecret <secret>` (or the environment variables " +
+  "MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET), or an API key with " +
+  "`pulumi config set mongodbatlas:publicKey <key>` and `pulumi config set --secret mongodbatlas:privateKey <key>` " +
+  "(or MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY).";
+
+function halfSetProblem(src: SourceView, a: Field, b: Field): string | undefined {
+  const va = src.values[a];
+  const vb = src.values[b];
+  if (va && !vb) return `${src.label(a)} is set but ${src.label(b)} is not`;
+  if (!va && vb) return `${src.label(b)} is set but ${src.label(a)} is not`;
+  return undefined;
+}
+
+function credentialsFrom(src: SourceView): Credentials {
+  const problems = [halfSetProblem(src, "clientId", "clientSecret"), halfSetProblem(src, "publicKey", "privateKey")].filter(
+    (p): p is string => p !== undefined,
+  );
+  if (problems.length > 0) {
+    throw new AtlasConfigError(
+      `Incomplete MongoDB Atlas credentials in ${src.name === "stack" ? "stack config" : "the environment"}: ` +
+        `${problems.join("; ")}. Set both values of the pair (or neither). ${HOW_TO_SET}`,
+    );
+  }
+  const v = src.values;
+  if (v.clientId && v.clientSecret) return { kind: "serviceAccount", clientId: v.clientId, clientSecret: v.clientSecret };
+  if (v.publicKey && v.privateKey) return { kind: "apiKey", publicKey: v.publicKey, privateKey: v.privateKey };
+  // Unreachable when hasAnyCredential() was true and no pair is half set; kept for type safety.
+  throw new AtlasConfigError(`No MongoDB Atlas credentials found. ${HOW_TO_SET}`);
+}
+
+/**
+ * Resolves credentials and base URL from stack config and the environment (precedence above).
+ *
+ * @throws AtlasConfigError when no credentials are set, a pair is half set in the winning source,
+ *   or the base URL is not a valid https URL (plain http is allowed for loopback hosts only).
+ *   The message names the keys / environment variables to set and never contains a value.
+ */
+export function resolveConfig(stack: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const fromStack = readStack(stack);
+  const fromEnv = readEnv(env);
+
+  let source: SourceView;
+  if (hasAnyCredential(fromStack.values)) source = fromStack;
+  else if (hasAnyCredential(fromEnv.values)) source = fromEnv;
+  else throw new AtlasConfigError(`No MongoDB Atlas credentials found in stack config or the environment. ${HOW_TO_SET}`);
+
+  const credentials = credentialsFrom(source);
+
+  const baseUrlSetting = fromStack.values.baseUrl
+    ? { value: fromStack.values.baseUrl, label: fromStack.label("baseUrl") }
+    : fromEnv.values.baseUrl
+      ? { value: fromEnv.values.baseUrl, label: fromEnv.label("baseUrl") }
+      : { value: DEFAULT_BASE_URL, label: "the default base URL" };
+  const baseUrl = checkBaseUrl(baseUrlSetting.value, baseUrlSetting.label);
+
+  return { baseUrl, credentials, source: source.name };
+}

@@ -1,0 +1,16 @@
+/** Cluster responses (2024-08-05); only the fields this package uses are checked. */
+import * as z from "zod";
+import { paginated } from "./common";
+
+/** One cluster. */
+export const ClusterResponse = z.looseObject({
+  name: z.string().min(1),
+  id: z.string().optional(),
+  groupId: z.string().optional(),
+  clusterType: z.string().optional(),
+  stateName: z.string().optional(),
+  backupEnabled: z.boolean().optional(),
+});
+
+/** GET list body. */
+export const ClusterPage = paginated(ClusterResponse);
