@@ -1,0 +1,108 @@
+/**
+ * The ExportJob resource: one export of a Cloud Backup snapshot to an export bucket.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { exportJobProvider } from "./shim";
+
+/** Arguments of an {@link ExportJob}. */
+export interface ExportJobArgs {
+  /** The Atlas project (group) id, 24 hex characters. */
+  projectId: pulumi.Input<string>;
+  /** The cluster whose snapshot is exported (letters, digits, hyphens; at most 64). */
+  clusterName: pulumi.Input<string>;
+  /** The snapshot to export; `getLatestSnapshotOutput(...).snapshotId` finds one. */
+  snapshotId: pulumi.Input<string>;
+  /** Where to export: typically `exportBucket.exportBucketId`. */
+  exportBucketId: pulumi.Input<string>;
+  /** Labels Atlas writes into the export's metadata (sent as `[{key, value}]` sorted by key). */
+  customData?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Wait in `pulumi up` until the export finishes (default true). Changing it makes no API call. */
+  waitForCompletion?: pulumi.Input<boolean>;
+  /** How long to wait, in minutes (default 120, at most 7 days). Changing it makes no API call. */
+  waitTimeoutMinutes?: pulumi.Input<number>;
+}
+
+/** Plain values stored in state for an {@link ExportJob}. */
+export interface ExportJobOutputs {
+  projectId: string;
+  clusterName: string;
+  snapshotId: string;
+  exportBucketId: string;
+  customData?: Record<string, string>;
+  waitForCompletion?: boolean;
+  waitTimeoutMinutes?: number;
+  /** Atlas's id of the job; also the resource id. */
+  exportJobId: string;
+  /** `Queued`, `InProgress`, `Successful`, `Failed` or `Cancelled` (as of the last create/update/refresh). */
+  state: string;
+  /** Set by Atlas when the job failed. */
+  stateReason?: { errorCode?: string; message?: string };
+  exportStatus?: { exportedCollections?: number; totalCollections?: number };
+  /** Where the files are in the bucket (no leading slash). */
+  prefix?: string;
+  createdAt?: string;
+  finishedAt?: string;
+  /** Sharded clusters only: one export per shard. */
+  components?: { exportId?: string; replicaSetName?: string }[];
+  schemaVersion: number;
+}
+
+/**
+ * An Atlas Cloud Backup snapshot export job.
+ *
+ * Atlas can neither update, cancel nor delete an export job, so:
+ * - changing `projectId`, `clusterName`, `snapshotId`, `exportBucketId` or `customData`
+ *   replaces the resource, i.e. starts a new export;
+ * - destroying it (or replacing it) only removes it from the stack's state; the exported
+ *   files stay in the bucket;
+ * - a job that ends `Failed`/`Cancelled` fails `pulumi up` with Atlas's reason but stays in
+ *   state, so the next `up` does not export again silently; run `pulumi up --replace <urn>`
+ *   to export again.
+ *
+ * `pulumi refresh` updates `state` (e.g. after `waitForCompletion: false` or a wait timeout).
+ */
+export class ExportJob extends pulumi.dynamic.Resource {
+  declare public readonly projectId: pulumi.Output<string>;
+  declare public readonly clusterName: pulumi.Output<string>;
+  declare public readonly snapshotId: pulumi.Output<string>;
+  declare public readonly exportBucketId: pulumi.Output<string>;
+  declare public readonly customData: pulumi.Output<Record<string, string> | undefined>;
+  declare public readonly waitForCompletion: pulumi.Output<boolean | undefined>;
+  declare public readonly waitTimeoutMinutes: pulumi.Output<number | undefined>;
+  declare public readonly exportJobId: pulumi.Output<string>;
+  declare public readonly state: pulumi.Output<string>;
+  declare public readonly stateReason: pulumi.Output<{ errorCode?: string; message?: string } | undefined>;
+  declare public readonly exportStatus: pulumi.Output<{ exportedCollections?: number; totalCollections?: number } | undefined>;
+  declare public readonly prefix: pulumi.Output<string | undefined>;
+  declare public readonly createdAt: pulumi.Output<string | undefined>;
+  declare public readonly finishedAt: pulumi.Output<string | undefined>;
+  declare public readonly components: pulumi.Output<{ exportId?: string; replicaSetName?: string }[] | undefined>;
+  declare public readonly schemaVersion: pulumi.Output<number>;
+
+  /** Registers the job; the type token is `pulumi-nodejs:dynamic/atlas:ExportJob`. */
+  constructor(name: string, args: ExportJobArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      exportJobProvider,
+      name,
+      {
+        // Every output must be a registered property or it is not readable (pulumi #2931).
+        customData: undefined,
+        waitForCompletion: undefined,
+        waitTimeoutMinutes: undefined,
+        ...args,
+        exportJobId: undefined,
+        state: undefined,
+        stateReason: undefined,
+        exportStatus: undefined,
+        prefix: undefined,
+        createdAt: undefined,
+        finishedAt: undefined,
+        components: undefined,
+        schemaVersion: undefined,
+      },
+      opts,
+      "atlas",
+      "ExportJob",
+    );
+  }
+}

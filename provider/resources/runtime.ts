@@ -1,0 +1,97 @@
+/**
+ * The provider runtime: what the serialized shim (`shim.ts`) loads in the engine's
+ * dynamic-provider process via `require("pulumi-atlas-export/runtime")`.
+ *
+ * This module's exports are a public contract: serialized providers in existing stacks call
+ * `configure(config)`, `exportBucket.<method>(...)` and `exportJob.<method>(...)` with the
+ * `pulumi.dynamic.ResourceProvider` signatures. Keep them compatible. It deliberately does not
+ * import `@pulumi/pulumi` (not needed here, and heavy to load).
+ */
+import { createHash } from "node:crypto";
+import type { AtlasApi } from "../client/api";
+import { AtlasClient } from "../client/index";
+import { resolveConfig } from "../config";
+import * as bucket from "./export-bucket-handlers";
+import * as job from "./export-job-handlers";
+import type { PropertyBag } from "./shared";
+
+/** The stack config keys the runtime keeps (namespace `mongodbatlas`, as @pulumi/mongodbatlas). */
+export const CONFIG_KEYS = ["clientId", "clientSecret", "publicKey", "privateKey", "baseUrl"] as const;
+
+/** The `get` half of pulumi's dynamic `Config` (ConfigureRequest.config). */
+export interface ConfigGetter {
+  get(key: string): string | undefined;
+}
+
+let stored = new Map<string, string>();
+const clients = new Map<string, AtlasApi>();
+let apiFactoryOverride: (() => AtlasApi) | undefined;
+
+/**
+ * Called once per serialized provider by the engine's host with the stack config (decrypted,
+ * keys namespaced). Keeps only the `mongodbatlas:*` strings, in memory. Never throws.
+ */
+export async function configure(config: ConfigGetter | undefined): Promise<void> {
+  const next = new Map<string, string>();
+  for (const key of CONFIG_KEYS) {
+    let value: string | undefined;
+    try {
+      value = config?.get(`mongodbatlas:${key}`);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value === "string" && value.length > 0) next.set(key, value);
+  }
+  stored = next;
+}
+
+/** The stored config as a ConfigSource answering both `mongodbatlas:x` and `x`. */
+function storedSource(): ConfigGetter {
+  const snapshot = stored;
+  return { get: (key) => snapshot.get(key.startsWith("mongodbatlas:") ? key.slice("mongodbatlas:".length) : key) };
+}
+
+/**
+ * The client for the current credentials: resolved at call time (stack config beats env), one
+ * cached `AtlasClient` per distinct resolved config so the OAuth token cache is shared.
+ * Throws `AtlasConfigError` when no credentials are set.
+ */
+export function getApi(): AtlasApi {
+  if (apiFactoryOverride) return apiFactoryOverride();
+  const resolved = resolveConfig(storedSource(), process.env);
+  // Key by a hash so the map holds no second plain copy of the secrets.
+  const key = createHash("sha256").update(JSON.stringify([resolved.baseUrl, resolved.credentials])).digest("hex");
+  const cached = clients.get(key);
+  if (cached) return cached;
+  const created: AtlasApi = AtlasClient.fromConfig(resolved);
+  clients.set(key, created);
+  return created;
+}
+
+/** @internal Tests: replace the client factory (undefined restores the real one). */
+export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): void {
+  apiFactoryOverride = factory;
+}
+
+/** ExportBucket handlers with the dynamic ResourceProvider signatures. */
+export const exportBucket = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => bucket.checkExportBucket(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucket.diffExportBucket(olds, news),
+  create: async (inputs: PropertyBag) => bucket.createExportBucket(getApi(), inputs as unknown as bucket.ExportBucketInputs),
+  read: async (id: string, props?: PropertyBag) => bucket.readExportBucket(getApi(), id, props ?? {}),
+  update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
+    bucket.updateExportBucket(getApi(), id, olds, news as unknown as bucket.ExportBucketInputs),
+  delete: async (id: string, props: PropertyBag) => bucket.deleteExportBucket(getApi(), id, props),
+};
+
+/** ExportJob handlers with the dynamic ResourceProvider signatures. */
+export const exportJob = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => job.checkExportJob(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => job.diffExportJob(olds, news),
+  create: async (inputs: PropertyBag) => job.createExportJob(getApi(), inputs as unknown as job.ExportJobInputs),
+  read: async (id: string, props?: PropertyBag) => job.readExportJob(getApi(), id, props ?? {}),
+  update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
+    job.updateExportJob(getApi(), id, olds, news as unknown as job.ExportJobInputs),
+  // No API call: Atlas cannot delete an export job.
+  delete: async (id: string, props: PropertyBag) => job.deleteExportJob(id, props),
+};

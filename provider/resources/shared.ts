@@ -1,0 +1,211 @@
+/**
+ * Helpers shared by the ExportBucket and ExportJob handlers: the preview "unknown" sentinel,
+ * zod issues → Pulumi check failures, the field-by-field diff, ObjectId timestamps and the
+ * "POST whose response was lost" recovery.
+ *
+ * Nothing here talks to Atlas or to Pulumi; everything is a pure function.
+ * @internal
+ */
+import type * as z from "zod";
+import { mayHaveBeenProcessed } from "../errors";
+
+/**
+ * The value the engine puts in `check`/`diff` inputs during preview for values that depend on
+ * resources not created yet (pulumi-notes B.1). Never fail validation on it.
+ */
+export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The outputs version written by this package; handlers accept outputs without it (v0). */
+export const SCHEMA_VERSION = 1;
+
+/** How far Atlas's clock may be off ours when matching objects by creation time. */
+export const CLOCK_SKEW_MS = 2 * 60_000;
+
+/** A plain JSON-ish record as the engine hands it to a dynamic provider. */
+export type PropertyBag = Record<string, unknown>;
+
+/** A check failure as `pulumi.dynamic.CheckFailure` spells it. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** A diff result with both fields always set (pulumi-notes B.1: undefined → DIFF_UNKNOWN). */
+export interface ExplicitDiff {
+  changes: boolean;
+  replaces: string[];
+}
+
+/** True if `value` is, or contains at any depth, the preview unknown sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN_SENTINEL) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/**
+ * Splits raw `check` news into the fields to validate and the names of fields whose values are
+ * unknown (preview). Drops `__provider` and keys whose value is `undefined` (the resource class
+ * passes every output name as `undefined`).
+ */
+export function splitKnown(news: PropertyBag): { known: PropertyBag; unknownKeys: Set<string> } {
+  const known: PropertyBag = {};
+  const unknownKeys = new Set<string>();
+  for (const [key, value] of Object.entries(news ?? {})) {
+    if (key === "__provider" || value === undefined) continue;
+    if (containsUnknown(value)) unknownKeys.add(key);
+    else known[key] = value;
+  }
+  return { known, unknownKeys };
+}
+
+/**
+ * Maps zod issues to check failures. Every reason names the property, so the message stands
+ * on its own wherever the engine prints it.
+ */
+export function zodIssuesToFailures(issues: readonly z.core.$ZodIssue[], validKeys: readonly string[]): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        failures.push({
+          property: key,
+          reason: `${key} is not an argument of this resource (valid arguments: ${validKeys.join(", ")})`,
+        });
+      }
+      continue;
+    }
+    const property = issue.path.map(String).join(".") || "(inputs)";
+    failures.push({ property, reason: `${property}: ${issue.message}` });
+  }
+  return failures;
+}
+
+/** Removes `undefined` values (recursively) so the result can become a protobuf Struct. */
+export function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => compact(v)) as unknown as T;
+  if (value !== null && typeof value === "object") {
+    const out: PropertyBag = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = compact(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** JSON with sorted object keys, for order-insensitive comparison. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}
+
+/** One input field as the diff sees it. */
+export interface DiffField {
+  name: string;
+  /** True if a change needs a new object (no update API for it). */
+  replaces: boolean;
+  /** Maps an absent value to its default, so absent and default compare equal. */
+  normalize?: (value: unknown) => unknown;
+}
+
+/**
+ * Compares old outputs with new checked inputs, field by field. Fields not listed (`__provider`,
+ * computed outputs, `adopt`, `schemaVersion`) never cause a diff. An unknown value in the news
+ * counts as a change, and as a replacement for replace-only fields (pulumi-notes B.1).
+ */
+export function diffFields(olds: PropertyBag, news: PropertyBag, fields: readonly DiffField[]): ExplicitDiff {
+  let changes = false;
+  const replaces: string[] = [];
+  for (const field of fields) {
+    const norm = field.normalize ?? ((v: unknown) => v);
+    const newValue = news?.[field.name];
+    const changed = containsUnknown(newValue) || stableJson(norm(olds?.[field.name])) !== stableJson(norm(newValue));
+    if (!changed) continue;
+    changes = true;
+    if (field.replaces) replaces.push(field.name);
+  }
+  return { changes, replaces };
+}
+
+/** Creation time (epoch ms) encoded in an ObjectId's first 8 hex characters, or NaN. */
+export function objectIdTimeMs(id: string | undefined): number {
+  if (!id || !/^[0-9a-f]{24}$/i.test(id)) return Number.NaN;
+  return parseInt(id.slice(0, 8), 16) * 1000;
+}
+
+/** Clock and logging hooks the handlers take, so tests need no real time or console. */
+export interface HandlerContext {
+  /** Epoch milliseconds. */
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** In [0, 1); used for poll jitter. */
+  random: () => number;
+  /** Progress lines; the engine shows provider console output during `pulumi up`. */
+  log: (line: string) => void;
+  /** Environment for call-time knobs (e.g. PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** The real clock, `setTimeout` sleep, `Math.random`, `console.log` and `process.env`. */
+export function defaultContext(): HandlerContext {
+  return {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: () => Math.random(),
+    log: (line) => console.log(line),
+    env: process.env,
+  };
+}
+
+/** Fills missing hooks of a partial context with the real ones. */
+export function withDefaults(ctx: Partial<HandlerContext> | undefined): HandlerContext {
+  return { ...defaultContext(), ...(ctx ?? {}) };
+}
+
+/**
+ * Sends a create POST at most "once and a half": if the response is lost
+ * (`mayHaveBeenProcessed`), `findCreated` looks for the object the POST may have made; if it
+ * is found it is returned, otherwise the POST is known not to have landed and is sent once more
+ * (then looked up once more if that response is lost too). Other errors propagate.
+ *
+ * Throws the last error when the object can be neither created nor found.
+ */
+export async function createOnce<T>(
+  post: () => Promise<T>,
+  findCreated: () => Promise<T | undefined>,
+  log: (line: string) => void,
+  what: string,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await post();
+    } catch (e) {
+      if (!mayHaveBeenProcessed(e)) throw e;
+      log(`${what}: the response to the create request was lost; looking for the object it may have created`);
+      const found = await findCreated();
+      if (found !== undefined) {
+        log(`${what}: found it; managing it instead of creating another`);
+        return found;
+      }
+      if (attempt >= 2) throw e;
+      log(`${what}: it was not created; sending the create request once more`);
+    }
+  }
+}
+
+/** "3m elapsed", "45s elapsed". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s elapsed`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m elapsed` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m elapsed`;
+}
+
+/** A 24-hex Atlas id. */
+export const HEX24 = /^[0-9a-f]{24}$/;
