@@ -1,0 +1,182 @@
+/**
+ * Export buckets (CONTRACT.md §4): list / create / get / delete / PATCH.
+ *
+ * Versions: 2024-05-30 is polymorphic (AWS / AZURE / GCP); 2023-01-01 is the AWS-only shape
+ * (§2.2). Decision (real behaviour unknown, §13): under 2023-01-01 non-AWS buckets are omitted
+ * from lists (and from totalCount), a GET of one is 404 EXPORT_BUCKET_NOT_FOUND, and a create
+ * with another cloudProvider is 400 INVALID_ENUM_VALUE.
+ *
+ * Duplicates (same cloud + name + role in a project) are allowed: Atlas's behaviour is unknown and
+ * allowing them is what makes "no duplicates" a real test for the provider.
+ */
+import { EmulatorApiError, errors } from "../errors";
+import { paginate } from "../pagination";
+import type { Route, RouteContext } from "../router";
+import { newObjectId, type BucketRecord, type RoleRecord } from "../store";
+import { V } from "../versions";
+import { HEX24, bodyObject, checkAttributes, optionalString, requiredString } from "./common";
+
+type View = "list" | "create" | "get";
+
+/** Render a bucket; `region` only on GET one (§4.3, §12.6). */
+export function renderBucket(b: BucketRecord, view: View): Record<string, unknown> {
+  const out: Record<string, unknown> = { _id: b.id, bucketName: b.bucketName, cloudProvider: b.cloudProvider };
+  if (b.cloudProvider === "AWS") {
+    out["iamRoleId"] = b.iamRoleId;
+    if (view === "get" && b.region) out["region"] = b.region;
+    out["requirePrivateNetworking"] = b.requirePrivateNetworking ?? false;
+  } else if (b.cloudProvider === "AZURE") {
+    out["roleId"] = b.roleId;
+    out["serviceUrl"] = b.serviceUrl;
+    out["tenantId"] = b.tenantId;
+  } else {
+    out["roleId"] = b.roleId;
+  }
+  return out;
+}
+
+const AZURE_URL = /^https:\/\/([a-z0-9]{3,24})\.blob\.core\.windows\.net(?:\/([^/?#]*))?\/?$/;
+const CONTAINER = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
+
+function checkBucketName(name: string): void {
+  if (name.length < 3 || name.length > 63) {
+    throw new EmulatorApiError(400, "EXPORT_BUCKET_NAME_INVALID", `Export bucket name ${name} is invalid: it must be between 3 and 63 characters long.`, [name]);
+  }
+}
+
+function checkRole(ctx: RouteContext, roleId: string, provider: RoleRecord["providerName"]): RoleRecord {
+  const role = ctx.store.role(ctx.params["groupId"]!, roleId);
+  if (!role || role.providerName !== provider) throw errors.roleNotFound(roleId);
+  if (!role.authorized) throw errors.roleNotAuthorized(roleId);
+  return role;
+}
+
+function checkRoleIdFormat(name: string, v: string): void {
+  if (!HEX24.test(v)) throw errors.invalidAttribute(name, "It must be a 24-hexadecimal id.");
+}
+
+/** Validate a create body per cloud provider (§4.1) and build the record. */
+function buildBucket(ctx: RouteContext): BucketRecord {
+  const body = bodyObject(ctx);
+  const groupId = ctx.params["groupId"]!;
+  const providerRaw = body["cloudProvider"];
+  if (providerRaw === undefined || providerRaw === null) throw errors.missingAttribute("cloudProvider");
+  const legacy = ctx.version === "2023-01-01";
+  const allowedProviders = legacy ? ["AWS"] : ["AWS", "AZURE", "GCP"];
+  if (typeof providerRaw !== "string" || !allowedProviders.includes(providerRaw)) throw errors.invalidEnum("cloudProvider", providerRaw);
+  const provider = providerRaw as BucketRecord["cloudProvider"];
+  const id = newObjectId(ctx.now());
+  const readOnly = ["_id", "region", "links"];
+  if (provider === "AWS") {
+    checkAttributes(body, ["cloudProvider", "bucketName", "iamRoleId", "requirePrivateNetworking"], readOnly);
+    const bucketName = requiredString(body, "bucketName");
+    const iamRoleId = requiredString(body, "iamRoleId");
+    checkBucketName(bucketName);
+    checkRoleIdFormat("iamRoleId", iamRoleId);
+    const rpn = body["requirePrivateNetworking"];
+    if (rpn !== undefined && rpn !== null && typeof rpn !== "boolean") throw errors.invalidAttribute("requirePrivateNetworking");
+    checkRole(ctx, iamRoleId, "AWS");
+    // region is set by Atlas from the S3 bucket's location; the emulator has no S3, so us-east-1.
+    return { groupId, id, cloudProvider: "AWS", bucketName, iamRoleId, requirePrivateNetworking: rpn === true, region: "us-east-1" };
+  }
+  if (provider === "AZURE") {
+    checkAttributes(body, ["cloudProvider", "bucketName", "roleId", "serviceUrl", "tenantId"], readOnly);
+    const roleId = requiredString(body, "roleId");
+    const serviceUrl = requiredString(body, "serviceUrl");
+    optionalString(body, "tenantId"); // deprecated and ignored (§4.1): the role's tenant is used
+    checkRoleIdFormat("roleId", roleId);
+    const m = serviceUrl.length >= 33 && serviceUrl.length <= 2048 ? AZURE_URL.exec(serviceUrl) : null;
+    if (!m) throw errors.invalidAttribute("serviceUrl", "It must be https://<storageAccount>.blob.core.windows.net/<container>.");
+    const container = m[2] ? m[2] : undefined;
+    if (container !== undefined && !CONTAINER.test(container)) throw errors.invalidAttribute("serviceUrl", "The container name is invalid.");
+    let bucketName = optionalString(body, "bucketName");
+    if (bucketName === undefined) {
+      if (!container) throw errors.missingAttribute("bucketName");
+      bucketName = container;
+    } else if (container && bucketName !== container) {
+      // Decision: a bucketName contradicting the container in serviceUrl is rejected.
+      throw errors.invalidAttribute("bucketName", "It must match the container of serviceUrl.");
+    }
+    checkBucketName(bucketName);
+    const role = checkRole(ctx, roleId, "AZURE");
+    return { groupId, id, cloudProvider: "AZURE", bucketName, roleId, serviceUrl, tenantId: role.tenantId! };
+  }
+  checkAttributes(body, ["cloudProvider", "bucketName", "roleId"], readOnly);
+  const bucketName = requiredString(body, "bucketName");
+  const roleId = requiredString(body, "roleId");
+  checkBucketName(bucketName);
+  checkRoleIdFormat("roleId", roleId);
+  checkRole(ctx, roleId, "GCP");
+  return { groupId, id, cloudProvider: "GCP", bucketName, roleId };
+}
+
+function visible(b: BucketRecord, version: string): boolean {
+  return version !== "2023-01-01" || b.cloudProvider === "AWS";
+}
+
+function findBucket(ctx: RouteContext): BucketRecord {
+  const { groupId, exportBucketId } = ctx.params as { groupId: string; exportBucketId: string };
+  const b = ctx.store.getBucket(groupId, exportBucketId);
+  if (!b) throw errors.bucketNotFound(exportBucketId);
+  return b;
+}
+
+const BASE = "/api/atlas/v2/groups/{groupId}/backup/exportBuckets";
+
+/** Routes of this module. */
+export const exportBucketRoutes: Route[] = [
+  {
+    method: "GET", pattern: BASE, operation: "listExportBuckets", versions: V.bucketsPolymorphic, rateLimit: 1200,
+    handler: (ctx) => {
+      const groupId = ctx.params["groupId"]!;
+      const items = ctx.store.listBuckets(groupId).filter((b) => visible(b, ctx.version));
+      return { status: 200, kind: "list", body: paginate(items, ctx.query, `${ctx.baseUrl}/api/atlas/v2/groups/${groupId}/backup/exportBuckets`, (b) => renderBucket(b, "list")) };
+    },
+  },
+  {
+    method: "POST", pattern: BASE, operation: "createExportBucket", versions: V.bucketsPolymorphic, rateLimit: 1200,
+    handler: (ctx) => {
+      const b = ctx.store.addBucket(buildBucket(ctx));
+      return { status: 200, kind: "single", body: renderBucket(b, "create") };
+    },
+  },
+  {
+    method: "GET", pattern: `${BASE}/{exportBucketId}`, operation: "getExportBucket", versions: V.bucketsPolymorphic, rateLimit: 1200,
+    handler: (ctx) => {
+      const b = findBucket(ctx);
+      if (!visible(b, ctx.version)) throw errors.bucketNotFound(b.id);
+      return { status: 200, kind: "single", body: renderBucket(b, "get") };
+    },
+  },
+  {
+    method: "DELETE", pattern: `${BASE}/{exportBucketId}`, operation: "deleteExportBucket", versions: V.only20230101, rateLimit: 1200,
+    handler: (ctx) => {
+      const b = findBucket(ctx);
+      const using = ctx.store.schedulesUsingBucket(b.groupId, b.id);
+      if (using.length) {
+        // CONTRACT §4.3: status not shown on the wire; the docs' EXPORT_BUCKET_DELETE_FAILED is 400.
+        throw new EmulatorApiError(400, "EXPORT_BUCKET_DELETE_FAILED_BUCKET_IN_USE",
+          `Failed to delete export Bucket with ID ${b.id}: it is used by the backup schedule of cluster ${using.map((s) => s.clusterName).join(", ")}.`,
+          [b.id]);
+      }
+      ctx.store.deleteBucket(b.groupId, b.id);
+      return { status: 204 };
+    },
+  },
+  {
+    method: "PATCH", pattern: `${BASE}/{exportBucketId}`, operation: "updateExportBucket", versions: V.only20240530, rateLimit: 1200,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      checkAttributes(body, ["requirePrivateNetworking"]);
+      const v = body["requirePrivateNetworking"];
+      if (v === undefined || v === null) throw errors.missingAttribute("requirePrivateNetworking");
+      if (typeof v !== "boolean") throw errors.invalidAttribute("requirePrivateNetworking");
+      const b = findBucket(ctx);
+      // requirePrivateNetworking is AWS-only (§4.1) and the response is the AWS shape (§3).
+      if (b.cloudProvider !== "AWS") throw errors.invalidAttribute("requirePrivateNetworking", "Private networking is only supported for AWS export buckets.");
+      b.requirePrivateNetworking = v;
+      ctx.store.changed();
+      return { status: 200, kind: "single", body: renderBucket(b, "get") };
+    },
+  },
+];

@@ -1,0 +1,257 @@
+/**
+ * The emulator's in-memory state. Everything is plain JSON (times are epoch ms) so the whole
+ * state can be persisted to a file and reloaded (`persistPath`). Tests get direct access through
+ * `RunningEmulator.store`. Computed fields (snapshot status, job state) live in state-machines.ts.
+ */
+import { randomBytes } from "node:crypto";
+import type { ExportOutcome } from "./state-machines";
+
+/** A project. */
+export interface ProjectRecord { id: string; name: string; orgId: string }
+/** A programmatic API key (digest auth, CONTRACT §11.1). */
+export interface ApiKeyRecord { publicKey: string; privateKey: string; projectIds: string[] }
+/** A service account (OAuth client credentials, CONTRACT §11.2). */
+export interface ServiceAccountRecord { clientId: string; clientSecret: string; projectIds: string[] }
+
+/** A cluster (replica set). */
+export interface ClusterRecord {
+  groupId: string;
+  id: string;
+  name: string;
+  createDate: number;
+  providerName: "AWS" | "AZURE" | "GCP";
+  regionName: string;
+  instanceSize: string;
+  mongoDBVersion: string;
+  backupEnabled: boolean;
+  /** collections an export of this cluster reports in `exportStatus.totalCollections` */
+  collections: number;
+}
+
+/** A cloud provider access role (CONTRACT §7). `authorized` is internal. */
+export interface RoleRecord {
+  groupId: string;
+  /** roleId for AWS/GCP, `_id` for Azure service principals */
+  id: string;
+  providerName: "AWS" | "AZURE" | "GCP";
+  createdDate: number;
+  authorized: boolean;
+  authorizedDate?: number;
+  // AWS
+  atlasAWSAccountArn?: string;
+  atlasAssumedRoleExternalId?: string;
+  iamAssumedRoleArn?: string;
+  // Azure
+  atlasAzureAppId?: string;
+  servicePrincipalId?: string;
+  tenantId?: string;
+  lastUpdatedDate?: number;
+  // GCP
+  gcpServiceAccountForAtlas?: string;
+}
+
+/** An export bucket (CONTRACT §4). */
+export interface BucketRecord {
+  groupId: string;
+  id: string;
+  cloudProvider: "AWS" | "AZURE" | "GCP";
+  bucketName: string;
+  iamRoleId?: string;
+  roleId?: string;
+  serviceUrl?: string;
+  tenantId?: string;
+  requirePrivateNetworking?: boolean;
+  region?: string;
+}
+
+/** A snapshot; its status is computed from `requestedAt` (state-machines.ts). */
+export interface SnapshotRecord {
+  groupId: string;
+  clusterName: string;
+  id: string;
+  requestedAt: number;
+  description?: string;
+  retentionInDays: number;
+  snapshotType: "onDemand" | "scheduled";
+  frequencyType: string;
+  storageSizeBytes: number;
+  /** seeded snapshots are completed whatever the timeScale */
+  seeded?: boolean;
+}
+
+/** An export job; its state is computed from `createdAt` and `outcome`. */
+export interface ExportJobRecord {
+  groupId: string;
+  clusterName: string;
+  id: string;
+  snapshotId: string;
+  exportBucketId: string;
+  customData: { key: string; value: string }[];
+  createdAt: number;
+  outcome: ExportOutcome;
+  totalCollections: number;
+  prefix: string;
+}
+
+/** A cluster's backup schedule (only the auto-export part is modelled). */
+export interface ScheduleRecord {
+  groupId: string;
+  clusterName: string;
+  autoExportEnabled: boolean;
+  export?: { exportBucketId: string; frequencyType: string };
+  useOrgAndGroupNamesInExportPrefix: boolean;
+}
+
+/** The whole emulator state (also the persisted file format and a custom `seed`). */
+export interface SeedState {
+  version: 1;
+  orgId: string;
+  projects: ProjectRecord[];
+  apiKeys: ApiKeyRecord[];
+  serviceAccounts: ServiceAccountRecord[];
+  clusters: ClusterRecord[];
+  roles: RoleRecord[];
+  buckets: BucketRecord[];
+  snapshots: SnapshotRecord[];
+  exportJobs: ExportJobRecord[];
+  schedules: ScheduleRecord[];
+}
+
+let counter = 0;
+/** A fresh 24-hex ObjectId-like id (timestamp + random + counter, like MongoDB ObjectIds). */
+export function newObjectId(now = Date.now()): string {
+  const ts = Math.floor(now / 1000).toString(16).padStart(8, "0").slice(-8);
+  counter = (counter + 1) % 0xffffff;
+  return ts + randomBytes(5).toString("hex") + counter.toString(16).padStart(6, "0");
+}
+
+/**
+ * State plus small helpers for tests. Mutating helpers call `onChange` (used for persistence).
+ */
+export class EmulatorStore {
+  /** The raw state; prefer the helpers, but tests may read it directly. */
+  state: SeedState;
+  /** Export outcome applied to the next created export job (forceNextExportOutcome). */
+  nextExportOutcome: ExportOutcome | undefined;
+
+  constructor(state: SeedState, private readonly onChange: () => void = () => {}) {
+    this.state = state;
+  }
+
+  /** Call after a mutation made through `state` directly (persists when persistence is on). */
+  changed(): void {
+    this.onChange();
+  }
+
+  /** Replace the whole state (reset). */
+  replace(state: SeedState): void {
+    this.state = state;
+    this.nextExportOutcome = undefined;
+    this.onChange();
+  }
+
+  project(groupId: string): ProjectRecord | undefined {
+    return this.state.projects.find((p) => p.id === groupId);
+  }
+  cluster(groupId: string, name: string): ClusterRecord | undefined {
+    return this.state.clusters.find((c) => c.groupId === groupId && c.name === name);
+  }
+  listClusters(groupId: string): ClusterRecord[] {
+    return this.state.clusters.filter((c) => c.groupId === groupId);
+  }
+  role(groupId: string, id: string): RoleRecord | undefined {
+    return this.state.roles.find((r) => r.groupId === groupId && r.id === id);
+  }
+  listRoles(groupId: string): RoleRecord[] {
+    return this.state.roles.filter((r) => r.groupId === groupId);
+  }
+  addRole(role: RoleRecord): RoleRecord {
+    this.state.roles.push(role);
+    this.onChange();
+    return role;
+  }
+  deleteRole(groupId: string, id: string): boolean {
+    const before = this.state.roles.length;
+    this.state.roles = this.state.roles.filter((r) => !(r.groupId === groupId && r.id === id));
+    const removed = this.state.roles.length !== before;
+    if (removed) this.onChange();
+    return removed;
+  }
+
+  /** Buckets of a project, in creation order. */
+  listBuckets(groupId: string): BucketRecord[] {
+    return this.state.buckets.filter((b) => b.groupId === groupId);
+  }
+  getBucket(groupId: string, id: string): BucketRecord | undefined {
+    return this.state.buckets.find((b) => b.groupId === groupId && b.id === id);
+  }
+  addBucket(bucket: BucketRecord): BucketRecord {
+    this.state.buckets.push(bucket);
+    this.onChange();
+    return bucket;
+  }
+  /** Remove a bucket (no in-use check: this is "behind Atlas's API"). Returns false if absent. */
+  deleteBucket(groupId: string, id: string): boolean {
+    const before = this.state.buckets.length;
+    this.state.buckets = this.state.buckets.filter((b) => !(b.groupId === groupId && b.id === id));
+    const removed = this.state.buckets.length !== before;
+    if (removed) this.onChange();
+    return removed;
+  }
+
+  listSnapshots(groupId: string, clusterName: string): SnapshotRecord[] {
+    return this.state.snapshots.filter((s) => s.groupId === groupId && s.clusterName === clusterName);
+  }
+  getSnapshot(groupId: string, clusterName: string, id: string): SnapshotRecord | undefined {
+    return this.state.snapshots.find((s) => s.groupId === groupId && s.clusterName === clusterName && s.id === id);
+  }
+  addSnapshot(s: SnapshotRecord): SnapshotRecord {
+    this.state.snapshots.push(s);
+    this.onChange();
+    return s;
+  }
+
+  listJobs(groupId: string, clusterName: string): ExportJobRecord[] {
+    return this.state.exportJobs.filter((j) => j.groupId === groupId && j.clusterName === clusterName);
+  }
+  getJob(groupId: string, clusterName: string, id: string): ExportJobRecord | undefined {
+    return this.state.exportJobs.find((j) => j.groupId === groupId && j.clusterName === clusterName && j.id === id);
+  }
+  addJob(j: ExportJobRecord): ExportJobRecord {
+    this.state.exportJobs.push(j);
+    this.onChange();
+    return j;
+  }
+
+  /** The backup schedule of a cluster (created on first access with auto-export off). */
+  schedule(groupId: string, clusterName: string): ScheduleRecord {
+    let s = this.state.schedules.find((x) => x.groupId === groupId && x.clusterName === clusterName);
+    if (!s) {
+      s = { groupId, clusterName, autoExportEnabled: false, useOrgAndGroupNamesInExportPrefix: false };
+      this.state.schedules.push(s);
+    }
+    return s;
+  }
+  /** Point a cluster's auto-export at a bucket, or turn auto-export off with `null`. */
+  setAutoExport(groupId: string, clusterName: string, bucketId: string | null, frequencyType = "monthly"): ScheduleRecord {
+    const s = this.schedule(groupId, clusterName);
+    if (bucketId) {
+      s.autoExportEnabled = true;
+      s.export = { exportBucketId: bucketId, frequencyType };
+    } else {
+      s.autoExportEnabled = false;
+      delete s.export;
+    }
+    this.onChange();
+    return s;
+  }
+  /** Clusters whose schedule exports to the bucket (blocks DELETE, CONTRACT §4.3). */
+  schedulesUsingBucket(groupId: string, bucketId: string): ScheduleRecord[] {
+    return this.state.schedules.filter((s) => s.groupId === groupId && s.export?.exportBucketId === bucketId);
+  }
+
+  /** Deep copy of the state (GET /__emulator/state, persistence). */
+  snapshot(): SeedState {
+    return JSON.parse(JSON.stringify(this.state)) as SeedState;
+  }
+}
