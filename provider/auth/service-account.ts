@@ -112,6 +112,8 @@ export class ServiceAccountAuthenticator implements Authenticator {
   async token(): Promise<string> {
     const token = await this.cache.get(this.key, this.fetchToken, this.now);
     this.issued.add(token);
+    // Tokens live an hour; the last few are all that can still appear anywhere.
+    if (this.issued.size > 8) this.issued.delete(this.issued.values().next().value as string);
     return token;
   }
 
