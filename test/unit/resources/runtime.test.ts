@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it } from "vitest";
+import { ExportBucket } from "../../../provider/resources/export-bucket";
+import { ExportJob } from "../../../provider/resources/export-job";
+import * as runtime from "../../../provider/resources/runtime";
+import { FakeAtlas, PROJECT } from "../../fixtures/resources/fake-atlas";
+
+function config(values: Record<string, string>) {
+  const asked: string[] = [];
+  return { asked, get: (key: string) => (asked.push(key), values[key]), require: (key: string) => values[key] ?? "" };
+}
+
+afterEach(async () => {
+  runtime.setApiFactoryForTesting(undefined);
+  await runtime.configure(undefined);
+});
+
+describe("runtime", () => {
+  it("configure reads only the mongodbatlas:* keys", async () => {
+    const c = config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "priv", "aws:region": "x" });
+    await runtime.configure(c);
+    expect(c.asked.sort()).toEqual(["mongodbatlas:baseUrl", "mongodbatlas:clientId", "mongodbatlas:clientSecret", "mongodbatlas:privateKey", "mongodbatlas:publicKey"]);
+  });
+
+  it("getApi resolves at call time and caches one client per distinct resolved config", async () => {
+    await runtime.configure(config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "priv", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
+    const a = runtime.getApi();
+    expect(runtime.getApi()).toBe(a);
+    await runtime.configure(config({ "mongodbatlas:publicKey": "pub2", "mongodbatlas:privateKey": "priv", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
+    expect(runtime.getApi()).not.toBe(a);
+  });
+
+  it("handlers go through the API factory; credentials never reach outputs", async () => {
+    const api = new FakeAtlas();
+    runtime.setApiFactoryForTesting(() => api);
+    await runtime.configure(config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "s3cr3t-priv" }));
+    const inputs = { projectId: PROJECT, cloudProvider: "GCP", bucketName: "gcs-b", roleId: "6a00000000000000000000b3", __provider: "P" };
+    const created = await runtime.exportBucket.create(inputs);
+    expect(JSON.stringify(created)).not.toMatch(/s3cr3t|pub/);
+    expect(await runtime.exportBucket.diff(created.id, { ...created.outs }, inputs)).toEqual({ changes: false, replaces: [] });
+    const read = await runtime.exportBucket.read(created.id, { ...created.outs });
+    expect(read.id).toBe(created.id);
+    await runtime.exportJob.delete("6a00000000000000000000e1", {});
+    expect(api.count("createExportBucket")).toBe(1);
+  });
+
+  it("check is an async ResourceProvider method returning {inputs, failures}", async () => {
+    const r = await runtime.exportJob.check({}, { projectId: PROJECT });
+    expect(r.failures.map((f) => f.property).sort()).toEqual(["clusterName", "exportBucketId", "snapshotId"]);
+  });
+});
+
+describe("resource classes under pulumi mocks", () => {
+  it("register with the atlas type tokens and every output declared", async () => {
+    const seen: { type: string; inputs: Record<string, unknown> }[] = [];
+    pulumi.runtime.setMocks(
+      {
+        newResource: (a) => {
+          seen.push({ type: a.type, inputs: a.inputs });
+          return { id: `${a.name}-id`, state: { ...a.inputs, exportBucketId: "6a00000000000000000000c1", exportJobId: "6a00000000000000000000e1", state: "Successful", schemaVersion: 1 } };
+        },
+        call: (a) => a.inputs,
+      },
+      "p",
+      "s",
+      false,
+    );
+    const bucket = new ExportBucket("b", { projectId: PROJECT, cloudProvider: "GCP", bucketName: "gcs-b", roleId: "6a00000000000000000000b3" });
+    const job = new ExportJob("j", { projectId: PROJECT, clusterName: "Cluster0", snapshotId: "6a00000000000000000000d1", exportBucketId: bucket.exportBucketId });
+    const state = await new Promise<string>((resolve) => job.state.apply((s) => resolve(s)));
+    expect(state).toBe("Successful");
+    expect(seen.map((s) => s.type)).toEqual(["pulumi-nodejs:dynamic/atlas:ExportBucket", "pulumi-nodejs:dynamic/atlas:ExportJob"]);
+    expect(typeof seen[0]?.inputs.__provider).toBe("string");
+    for (const key of ["region", "tenantId", "iamRoleId", "schemaVersion", "exportBucketId"]) expect((bucket as unknown as Record<string, unknown>)[key]).toBeDefined();
+    for (const key of ["stateReason", "exportStatus", "prefix", "createdAt", "finishedAt", "components", "customData"]) expect((job as unknown as Record<string, unknown>)[key]).toBeDefined();
+  });
+});
