@@ -3,7 +3,7 @@
  * dynamic-provider process via `require("pulumi-atlas-export/runtime")`.
  *
  * This module's exports are a public contract: serialized providers in existing stacks call
- * `configure(config)`, `exportBucket.<method>(...)` and `exportJob.<method>(...)` with the
+ * `configure(config)`, `bucket.<method>(...)` and `job.<method>(...)` with the
  * `pulumi.dynamic.ResourceProvider` signatures. Keep them compatible. It deliberately does not
  * import `@pulumi/pulumi` (not needed here, and heavy to load).
  */
@@ -11,8 +11,8 @@ import { createHash } from "node:crypto";
 import type { AtlasApi } from "../client/api";
 import { AtlasClient } from "../client/index";
 import { resolveConfig } from "../config";
-import * as bucket from "./export-bucket-handlers";
-import * as job from "./export-job-handlers";
+import * as bucketHandlers from "./export-bucket-handlers";
+import * as jobHandlers from "./export-job-handlers";
 import type { PropertyBag } from "./shared";
 
 /** The stack config keys the runtime keeps (namespace `mongodbatlas`, as @pulumi/mongodbatlas). */
@@ -74,24 +74,24 @@ export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): 
 }
 
 /** ExportBucket handlers with the dynamic ResourceProvider signatures. */
-export const exportBucket = {
-  check: async (_olds: PropertyBag, news: PropertyBag) => bucket.checkExportBucket(news),
-  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucket.diffExportBucket(olds, news),
-  create: async (inputs: PropertyBag) => bucket.createExportBucket(getApi(), inputs as unknown as bucket.ExportBucketInputs),
-  read: async (id: string, props?: PropertyBag) => bucket.readExportBucket(getApi(), id, props ?? {}),
+export const bucket = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucketHandlers.diffExportBucket(olds, news),
+  create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
+  read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
-    bucket.updateExportBucket(getApi(), id, olds, news as unknown as bucket.ExportBucketInputs),
-  delete: async (id: string, props: PropertyBag) => bucket.deleteExportBucket(getApi(), id, props),
+    bucketHandlers.updateExportBucket(getApi(), id, olds, news as unknown as bucketHandlers.ExportBucketInputs),
+  delete: async (id: string, props: PropertyBag) => bucketHandlers.deleteExportBucket(getApi(), id, props),
 };
 
 /** ExportJob handlers with the dynamic ResourceProvider signatures. */
-export const exportJob = {
-  check: async (_olds: PropertyBag, news: PropertyBag) => job.checkExportJob(news),
-  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => job.diffExportJob(olds, news),
-  create: async (inputs: PropertyBag) => job.createExportJob(getApi(), inputs as unknown as job.ExportJobInputs),
-  read: async (id: string, props?: PropertyBag) => job.readExportJob(getApi(), id, props ?? {}),
+export const job = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => jobHandlers.diffExportJob(olds, news),
+  create: async (inputs: PropertyBag) => jobHandlers.createExportJob(getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
+  read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
-    job.updateExportJob(getApi(), id, olds, news as unknown as job.ExportJobInputs),
-  // No API call: Atlas cannot delete an export job.
-  delete: async (id: string, props: PropertyBag) => job.deleteExportJob(id, props),
+    jobHandlers.updateExportJob(getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
+  // No API call: Atlas cannot delete an export jobHandlers.
+  delete: async (id: string, props: PropertyBag) => jobHandlers.deleteExportJob(id, props),
 };

@@ -35,17 +35,17 @@ describe("runtime", () => {
     runtime.setApiFactoryForTesting(() => api);
     await runtime.configure(config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "s3cr3t-priv" }));
     const inputs = { projectId: PROJECT, cloudProvider: "GCP", bucketName: "gcs-b", roleId: "6a00000000000000000000b3", __provider: "P" };
-    const created = await runtime.exportBucket.create(inputs);
+    const created = await runtime.bucket.create(inputs);
     expect(JSON.stringify(created)).not.toMatch(/s3cr3t|pub/);
-    expect(await runtime.exportBucket.diff(created.id, { ...created.outs }, inputs)).toEqual({ changes: false, replaces: [] });
-    const read = await runtime.exportBucket.read(created.id, { ...created.outs });
+    expect(await runtime.bucket.diff(created.id, { ...created.outs }, inputs)).toEqual({ changes: false, replaces: [] });
+    const read = await runtime.bucket.read(created.id, { ...created.outs });
     expect(read.id).toBe(created.id);
-    await runtime.exportJob.delete("6a00000000000000000000e1", {});
+    await runtime.job.delete("6a00000000000000000000e1", {});
     expect(api.count("createExportBucket")).toBe(1);
   });
 
   it("check is an async ResourceProvider method returning {inputs, failures}", async () => {
-    const r = await runtime.exportJob.check({}, { projectId: PROJECT });
+    const r = await runtime.job.check({}, { projectId: PROJECT });
     expect(r.failures.map((f) => f.property).sort()).toEqual(["clusterName", "exportBucketId", "snapshotId"]);
   });
 });
