@@ -9,7 +9,13 @@
  *   npm run demo -- destroy      # delete everything and stop
  *
  * State lives in .demo/ (a local file backend and the emulator's persisted data), so a later
- * `destroy` finds what `up` made. The Pulumi CLI comes from scripts/ensure-pulumi.sh (built from
+ * `destroy` finds what `up` made. Environment knobs (tests use them; nobody needs them to run
+ * the demo):
+ *   PULUMI_ATLAS_EXPORT_DEMO_DIR   state directory instead of .demo/ (inside the repo: the engine's
+ *                                  provider process resolves pulumi-atlas-export from there)
+ *   ATLAS_EMULATOR_TIME_SCALE      emulator speed: 1 (default) = a job takes ~7 s, 0 = instant
+ *   PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS  first poll interval of export waits (default here 1000)
+ * The Pulumi CLI comes from scripts/ensure-pulumi.sh (built from
  * the Go module proxy once and cached when no `pulumi` is on PATH). The program runs as an
  * Automation API inline program, which needs no Node.js language host.
  */
@@ -19,9 +25,21 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const repoRoot = path.resolve(__dirname, "..");
-const demoDir = path.join(repoRoot, ".demo");
+const demoDir = path.resolve(repoRoot, process.env.PULUMI_ATLAS_EXPORT_DEMO_DIR || ".demo");
+const demoDirLabel = path.relative(repoRoot, demoDir) || ".";
+const timeScale = parseTimeScale(process.env.ATLAS_EMULATOR_TIME_SCALE);
 const command = process.argv[2] ?? "up";
 const known = ["up", "preview", "refresh", "destroy"];
+
+function parseTimeScale(raw) {
+  if (raw === undefined || raw.trim() === "") return 1;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`ATLAS_EMULATOR_TIME_SCALE must be a number >= 0, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
 
 function say(msg) {
   process.stdout.write(`\x1b[1m[demo]\x1b[0m ${msg}\n`);
@@ -30,6 +48,13 @@ function say(msg) {
 async function main() {
   if (!known.includes(command)) {
     console.error(`unknown command "${command}"; use one of: ${known.join(", ")}`);
+    process.exit(2);
+  }
+  if (path.relative(repoRoot, demoDir).startsWith("..") || path.isAbsolute(path.relative(repoRoot, demoDir))) {
+    console.error(
+      `PULUMI_ATLAS_EXPORT_DEMO_DIR must be inside ${repoRoot}: the engine's provider process runs there and ` +
+        `loads pulumi-atlas-export from the repo's node_modules`,
+    );
     process.exit(2);
   }
   say("making the Pulumi CLI available (the first run builds it from the Go module proxy: a few minutes)");
@@ -49,10 +74,22 @@ async function main() {
   const emulator = await startEmulator({
     port: 0,
     seed: "empty-buckets",
-    timeScale: 1,
+    timeScale,
     persistPath: path.join(demoDir, "emulator.json"),
   });
-  say(`Atlas emulator listening at ${emulator.url} (state in .demo/emulator.json)`);
+  say(`Atlas emulator listening at ${emulator.url} (state in ${path.join(demoDirLabel, "emulator.json")})`);
+
+  // The emulator's seeded API key, for both the provider (in the CLI's plugin process, envVars
+  // below) and getLatestSnapshotOutput (runs in this process: inline program). A service account
+  // in the caller's environment would win over API keys, so it is cleared for this run.
+  const atlasEnv = {
+    MONGODB_ATLAS_BASE_URL: emulator.url,
+    MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
+    MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+    MONGODB_ATLAS_CLIENT_ID: "",
+    MONGODB_ATLAS_CLIENT_SECRET: "",
+  };
+  Object.assign(process.env, atlasEnv);
 
   const program = async () => require(path.join(repoRoot, "dist", "examples", "index.js")).default();
   const cmd = await auto.PulumiCommand.get({ root: path.dirname(binDir) });
@@ -71,9 +108,7 @@ async function main() {
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        MONGODB_ATLAS_BASE_URL: emulator.url,
-        MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
-        MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+        ...atlasEnv,
         PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: process.env.PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS ?? "1000",
       },
     },
@@ -89,7 +124,12 @@ async function main() {
     } else if (command === "destroy") {
       say("pulumi destroy");
       await stack.destroy({ onOutput });
-      say("destroyed; the emulator holds no bucket of this stack. Remove .demo/ to start afresh.");
+      const left = emulator.store.listBuckets(emulator.credentials.groupId);
+      say(
+        left.length === 0
+          ? `destroyed; the emulator holds no export bucket any more. Remove ${demoDirLabel}/ to start afresh.`
+          : `destroyed the stack; the emulator still holds ${left.length} export bucket(s) not managed by it: ${left.map((b) => b.id).join(", ")}`,
+      );
     } else {
       say("pulumi up");
       const res = await stack.up({ onOutput });
