@@ -1,0 +1,213 @@
+/**
+ * Fault injection through the real engine: `up` of 25 ExportBuckets and 25 ExportJobs (each job
+ * exports its own snapshot to its own bucket, waitForCompletion) while the emulator faults 10% of
+ * ALL API requests (every method and path; the four kinds evenly: 429 rate limit, 503, a reset
+ * before the request is applied, and a lost response after it was applied), decided by a seeded
+ * PRNG. The scenario runs once per seed (`FAULT_SEEDS`, default "8,9,10,11"; `FAULT_RATE`
+ * overrides the 10%): one run is ~90 requests, so one seed alone would fault only ~9 of them.
+ *
+ * Then, if the first `up` failed, a second `up` with the faults STILL ON (Atlas stays flaky; the
+ * point is that a re-run converges, not that it needs a calm API). Afterwards:
+ * - the emulator holds exactly the buckets and jobs the state holds (ids compared: no orphan, no
+ *   duplicate, no resource twice in state);
+ * - a refresh, still under faults, changes nothing and the comparison above still holds;
+ * - a preview shows no changes (`expectNoChanges`).
+ *
+ * Reproducibility: the seed fixes the sequence of fault decisions; which request gets which
+ * decision still depends on the engine's concurrency, so two runs are close, not identical. The
+ * counts are printed so CI shows what was exercised.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestStack, loadPackage, nativeRequire, type TestStack } from "../helpers/pulumi";
+
+type Emulator = typeof import("../../emulator/index");
+type RequestLogEntry = import("../../emulator/index").RequestLogEntry;
+const { startEmulator }: Emulator = nativeRequire("pulumi-atlas-export/emulator");
+
+const P = "6a0000000000000000000001";
+const CLUSTER = "Cluster0";
+const AWS_ROLE = "6a00000000000000000000b1";
+const N = 25;
+const FAULT_SEEDS = (process.env["FAULT_SEEDS"] ?? "8,9,10,11").split(",").map(Number);
+const FAULT_RATE = Number(process.env["FAULT_RATE"] ?? 0.1);
+const KINDS = [
+  { kind: "rate-limit", retryAfterSeconds: 1 },
+  { kind: "error", status: 503 },
+  { kind: "drop" },
+  { kind: "commit-then-drop" },
+] as const;
+
+/** Rates so that each kind fires on FAULT_RATE/4 of all requests (first firing rule wins). */
+function faultRules() {
+  const each = FAULT_RATE / KINDS.length;
+  let remaining = 1;
+  return KINDS.map((k) => {
+    const rate = each / remaining;
+    remaining -= each;
+    return { ...k, rate };
+  });
+}
+
+/** What the client's retry policy does with a faulted request (provider/client/retry.ts). */
+function classify(e: RequestLogEntry): "retried" | "lost-post" | "none" {
+  if (!e.fault || e.fault === "slow") return "none";
+  const idempotent = e.method !== "POST" || e.path === "/api/oauth/token";
+  if (e.method === "POST" && e.path !== "/api/oauth/token") {
+    return e.fault === "rate-limit" ? "retried" : "lost-post";
+  }
+  return idempotent ? "retried" : "none";
+}
+
+const totals = { requests: 0, faulted: 0, retried: 0, lostPosts: 0, firstUpFailed: 0, byKind: {} as Record<string, number> };
+afterAll(() => {
+  console.log(`[e2e] faults TOTAL over seeds ${FAULT_SEEDS.join(",")}: ${JSON.stringify(totals)}`);
+});
+
+describe.each(FAULT_SEEDS)(`faults (seed %i): up of ${N} buckets + ${N} jobs with ${FAULT_RATE * 100}% faulted requests converges with nothing lost or doubled`, (FAULT_SEED) => {
+  let emulator: Awaited<ReturnType<Emulator["startEmulator"]>>;
+  let t: TestStack;
+  const snapshotIds: string[] = [];
+  const firstUp: { ok: boolean; error?: string; ms: number } = { ok: false, ms: 0 };
+  let secondUp: { ok: boolean; error?: string; ms: number } | undefined;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0, faultSeed: FAULT_SEED });
+    const now = Date.now();
+    for (let i = 0; i < N; i++) {
+      const id = `6b${String(i).padStart(22, "0")}`;
+      emulator.store.addSnapshot({
+        groupId: P, clusterName: CLUSTER, id, requestedAt: now - 3_600_000 - i * 1000, retentionInDays: 7,
+        snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_000_000, seeded: true,
+      });
+      snapshotIds.push(id);
+    }
+    const { ExportBucket, ExportJob } = loadPackage();
+    t = await createTestStack({
+      name: "faults",
+      env: {
+        MONGODB_ATLAS_BASE_URL: emulator.url,
+        MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
+        MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+        PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "50",
+      },
+      program: async () => {
+        const ids: Record<string, unknown> = {};
+        for (let i = 0; i < N; i++) {
+          const b = new ExportBucket(`bucket-${i}`, {
+            projectId: P, cloudProvider: "AWS", bucketName: `faults-bucket-${i}`, iamRoleId: AWS_ROLE,
+          });
+          const j = new ExportJob(`job-${i}`, {
+            projectId: P, clusterName: CLUSTER, snapshotId: snapshotIds[i]!, exportBucketId: b.exportBucketId,
+            customData: { run: "faults", index: String(i) }, waitForCompletion: true,
+          });
+          ids[`job${i}`] = j.exportJobId;
+        }
+        return ids;
+      },
+    });
+    for (const rule of faultRules()) emulator.faults.add(rule);
+    console.log(`[e2e] faults: seed ${FAULT_SEED}, rules ${JSON.stringify(emulator.faults.list().map((r) => ({ kind: r.kind, rate: Number(r.rate?.toFixed(4)) })))}`);
+  });
+
+  afterAll(async () => {
+    await t?.cleanup();
+    await emulator?.close();
+  });
+
+  const run = async (label: string) => {
+    const started = Date.now();
+    try {
+      const up = await t.stack.up({ onOutput: t.onOutput });
+      const r = { ok: true, ms: Date.now() - started };
+      console.log(`[e2e] ${label}: succeeded in ${r.ms} ms ${JSON.stringify(up.summary.resourceChanges)}`);
+      return r;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const errors = msg.split("\n").filter((l) => /error:/.test(l)).slice(0, 6);
+      const r = { ok: false, error: msg, ms: Date.now() - started };
+      console.log(`[e2e] ${label}: FAILED in ${r.ms} ms; first errors:\n  ${errors.join("\n  ")}`);
+      return r;
+    }
+  };
+
+  it("first up under faults (may fail), then a second up if it did, still under faults", async () => {
+    Object.assign(firstUp, await run("first up"));
+    const afterFirst = emulator.requestLog.length;
+    if (!firstUp.ok) secondUp = await run("second up");
+    const log = emulator.requestLog;
+    const byKind: Record<string, number> = {};
+    const byMethod: Record<string, number> = {};
+    let retried = 0;
+    let lostPosts = 0;
+    for (const e of log) {
+      if (!e.fault) continue;
+      byKind[e.fault] = (byKind[e.fault] ?? 0) + 1;
+      byMethod[e.method] = (byMethod[e.method] ?? 0) + 1;
+      const c = classify(e);
+      if (c === "retried") retried++;
+      if (c === "lost-post") lostPosts++;
+    }
+    const faulted = log.filter((e) => e.fault).length;
+    const posts = log.filter((e) => e.method === "POST" && e.status !== 401);
+    const api = log.filter((e) => e.status !== 401);
+    console.log(
+      `[e2e] faults summary: ${api.length} API requests (+${log.length - api.length} digest challenges), ${faulted} faulted ` +
+        `(${((100 * faulted) / Math.max(1, api.length)).toFixed(1)}%) by kind ${JSON.stringify(byKind)} by method ${JSON.stringify(byMethod)}; ` +
+        `${retried} retried by the client (idempotent, or a POST after 429), ${lostPosts} POSTs with a lost/unknown outcome (looked up, never resent blindly); ` +
+        `${posts.length} POSTs in all; first up ${firstUp.ok ? "succeeded" : "failed"} (${afterFirst} requests), ` +
+        `second up ${secondUp ? (secondUp.ok ? "succeeded" : "FAILED") : "not needed"}`,
+    );
+    totals.requests += api.length;
+    totals.faulted += faulted;
+    totals.retried += retried;
+    totals.lostPosts += lostPosts;
+    if (!firstUp.ok) totals.firstUpFailed++;
+    for (const [k, v] of Object.entries(byKind)) totals.byKind[k] = (totals.byKind[k] ?? 0) + v;
+    expect(faulted, "the run must actually have injected faults").toBeGreaterThan(2);
+    expect(firstUp.ok || secondUp?.ok, `neither up converged:\n${secondUp?.error ?? firstUp.error}`).toBe(true);
+  });
+
+  const compare = async (when: string) => {
+    const state = await t.resources();
+    const stateBuckets = state.filter((r) => r.type.endsWith("atlas:ExportBucket")).map((r) => r.id!).sort();
+    const stateJobs = state.filter((r) => r.type.endsWith("atlas:ExportJob")).map((r) => r.id!).sort();
+    const atlasBuckets = emulator.store.listBuckets(P).map((b) => b.id).sort();
+    const atlasJobs = emulator.store.listJobs(P, CLUSTER).map((j) => j.id).sort();
+    console.log(`[e2e] ${when}: state ${stateBuckets.length} buckets, ${stateJobs.length} jobs; emulator: ${atlasBuckets.length} buckets, ${atlasJobs.length} jobs`);
+    expect(new Set(stateBuckets).size).toBe(stateBuckets.length);
+    expect(new Set(stateJobs).size).toBe(stateJobs.length);
+    expect(atlasBuckets).toEqual(stateBuckets);
+    expect(atlasJobs).toEqual(stateJobs);
+    expect(stateBuckets).toHaveLength(N);
+    expect(stateJobs).toHaveLength(N);
+    // One bucket per name, one export per snapshot: nothing was created twice.
+    expect(new Set(emulator.store.listBuckets(P).map((b) => b.bucketName)).size).toBe(N);
+    expect(new Set(emulator.store.listJobs(P, CLUSTER).map((j) => j.snapshotId)).size).toBe(N);
+    const failedJobs = state.filter((r) => r.type.endsWith("atlas:ExportJob") && r.outputs?.["state"] !== "Successful");
+    expect(failedJobs.map((r) => r.urn)).toEqual([]);
+    console.log(`[e2e] ${when}: emulator and state agree`);
+  };
+
+  it("the emulator holds exactly the buckets and jobs the state holds (no orphan, no duplicate)", async () => {
+    await compare("after up");
+  });
+
+  it("a refresh under the same faults changes nothing", async () => {
+    const before = emulator.requestLog.length;
+    const r = await t.stack.refresh({ expectNoChanges: true, onOutput: t.onOutput });
+    const faulted = emulator.requestLog.slice(before).filter((e) => e.fault).length;
+    console.log(`[e2e] refresh under faults: ${JSON.stringify(r.summary.resourceChanges)}, ${emulator.requestLog.length - before} requests, ${faulted} faulted`);
+    totals.faulted += faulted;
+    totals.requests += emulator.requestLog.length - before;
+    await compare("after refresh");
+  });
+
+  it("the next preview shows no changes", async () => {
+    emulator.faults.clear();
+    const before = emulator.requestLog.length;
+    const pv = await t.stack.preview({ expectNoChanges: true, onOutput: t.onOutput });
+    console.log(`[e2e] preview after faults: ${JSON.stringify(pv.changeSummary)}, ${emulator.requestLog.length - before} API calls`);
+    expect(pv.changeSummary["same"]).toBe(2 * N + 1);
+    expect(emulator.requestLog.length - before).toBe(0);
+  });
+});
