@@ -14,7 +14,7 @@
  * through the self-link in `node_modules`, as a user's project resolves its dependency.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 
@@ -178,4 +178,86 @@ export function providerBytes(resources: StateResource[]): number[] {
     .map((r) => r.outputs?.["__provider"] ?? r.inputs?.["__provider"])
     .filter((p): p is string | { ciphertext: string } => p !== undefined)
     .map((p) => Buffer.byteLength(typeof p === "string" ? p : JSON.stringify(p)));
+}
+
+/**
+ * `pulumi stack export` WITHOUT `--show-secrets`: what the state holds at rest. (The Automation
+ * API's `stack.exportStack()` passes `--show-secrets`, so it shows secret values decrypted.)
+ */
+export async function exportStackAtRest(t: TestStack): Promise<string> {
+  const ws = t.stack.workspace as import("@pulumi/pulumi/automation").LocalWorkspace;
+  const env: Record<string, string> = { ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
+  const r = await ws.pulumiCommand.run(["stack", "export", "--stack", t.stack.name], ws.workDir, env);
+  return r.stdout;
+}
+
+/** The signature key/value Pulumi uses to mark a secret value in a deployment. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A copy of a deployment with every secret value (`{<sig>: <secret sig>, ...}`, encrypted at rest,
+ * decrypted by `--show-secrets`) replaced by `"[secret]"`, and how many there were.
+ */
+export function redactSecretValues(value: unknown): { redacted: unknown; secrets: unknown[] } {
+  const secrets: unknown[] = [];
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (o[SECRET_SIG_KEY] === SECRET_SIG) {
+        secrets.push(o);
+        return "[secret]";
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return { redacted: walk(value), secrets };
+}
+
+/** A process seen in `/proc` (Linux only). */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  argv: string[];
+  /** working directory, "" when unreadable */
+  cwd: string;
+}
+
+/** Every process of this user whose /proc entry is readable (Linux only; [] elsewhere). */
+export function listProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    try {
+      const argv = readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0").filter((a) => a.length > 0);
+      const stat = readFileSync(`/proc/${n}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      let cwd = "";
+      try {
+        cwd = readlinkSync(`/proc/${n}/cwd`);
+      } catch {
+        // another user's process, or gone
+      }
+      out.push({ pid: Number(n), ppid, argv, cwd });
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return out;
+}
+
+/** The `pulumi` CLI processes and dynamic-provider processes running in a test stack's work dir. */
+export function stackProcesses(workDir: string): { cli: ProcInfo[]; providers: ProcInfo[] } {
+  const inDir = listProcesses().filter((p) => p.cwd === workDir);
+  return {
+    cli: inDir.filter((p) => path.basename(p.argv[0] ?? "") === "pulumi"),
+    providers: inDir.filter((p) => p.argv.some((a) => a.includes("dynamic-provider"))),
+  };
 }
