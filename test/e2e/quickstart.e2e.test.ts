@@ -10,8 +10,8 @@
  * developer's .demo/ is left alone. A service account in the caller's environment is set to
  * nonsense to show the demo does not pick it up.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePulumiBinDir, repoRoot } from "../helpers/pulumi";
@@ -126,5 +126,25 @@ describe("README quick start", () => {
     expect(r.output).toContain("- 7 deleted");
     expect(r.output).toContain("destroyed; the emulator holds no export bucket any more.");
     expect(r.output).toContain("removed from the stack's state only");
+  });
+
+  it("the README's Usage example type-checks against the built package", () => {
+    // Runs after `npm run demo` built dist/ (the package's types resolve through its exports).
+    const md = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const usage = md.slice(md.indexOf("\n## Usage\n"));
+    const code = /```ts\n([\s\S]*?)```/.exec(usage)?.[1];
+    expect(code).toContain('from "pulumi-atlas-export"');
+    const dir = mkdtempSync(path.join(repoRoot, ".e2e", "usage-"));
+    try {
+      writeFileSync(path.join(dir, "index.ts"), code as string);
+      writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ extends: "../../tsconfig.json", compilerOptions: { noEmit: true, rootDir: "../.." }, include: ["index.ts"], exclude: [] }),
+      );
+      const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+      execFileSync(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.json")], { cwd: repoRoot, encoding: "utf8", stdio: "pipe" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
