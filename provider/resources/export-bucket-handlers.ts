@@ -25,6 +25,7 @@ import {
   type ExplicitDiff,
   type HandlerContext,
   type PropertyBag,
+  storedString,
 } from "./shared";
 
 /** Checked ExportBucket inputs, as the engine passes them to create/update/diff. */
@@ -43,11 +44,13 @@ export interface ExportBucketInputs {
 
 /** Everything stored in state for an ExportBucket. */
 export interface ExportBucketState extends ExportBucketInputs {
+  /** Atlas's id of the bucket (`_id`); also the resource id. Pass it to ExportJob. */
   exportBucketId: string;
-  /** AWS: set by Atlas (GET only). */
+  /** AWS: the bucket's region, set by Atlas (returned by GET one only, so known after a refresh). */
   region?: string;
   /** Azure: the tenant of the service principal, set by Atlas. */
   tenantId?: string;
+  /** Version of the stored outputs' layout. */
   schemaVersion: number;
 }
 
@@ -281,14 +284,6 @@ async function adoptExportBucket(
   return { id: bucket._id, outs: bucketOutputs(inputs, bucket) };
 }
 
-function projectOf(props: PropertyBag, id: string): string {
-  const projectId = props?.projectId;
-  if (typeof projectId !== "string" || projectId.length === 0) {
-    throw new Error(`export bucket ${id}: the stored state has no projectId, so the bucket cannot be looked up`);
-  }
-  return projectId;
-}
-
 /**
  * `read` (refresh). Returns Atlas's view as props and the matching inputs (so refresh leaves
  * no permanent diff), or `{}` when the bucket is gone (404) so it leaves the state. Accepts
@@ -299,7 +294,7 @@ export async function readExportBucket(
   id: string,
   props: PropertyBag,
 ): Promise<{ id?: string; props?: ExportBucketState; inputs?: ExportBucketInputs }> {
-  const projectId = projectOf(props, id);
+  const projectId = storedString(props, "projectId", `export bucket ${id}`);
   let bucket: ExportBucketResponse;
   try {
     bucket = await api.getExportBucket(projectId, id);
@@ -337,7 +332,7 @@ export async function updateExportBucket(
   olds: PropertyBag,
   news: ExportBucketInputs,
 ): Promise<{ outs: ExportBucketState }> {
-  const projectId = news.projectId ?? projectOf(olds, id);
+  const projectId = news.projectId ?? storedString(olds, "projectId", `export bucket ${id}`);
   const bucket =
     news.cloudProvider === "AWS"
       ? await api.updateExportBucket(projectId, id, { requirePrivateNetworking: news.requirePrivateNetworking ?? false })
@@ -350,7 +345,7 @@ export async function updateExportBucket(
  * auto-exports to the bucket, throws an error naming those clusters and saying what to change.
  */
 export async function deleteExportBucket(api: AtlasApi, id: string, props: PropertyBag): Promise<void> {
-  const projectId = projectOf(props, id);
+  const projectId = storedString(props, "projectId", `export bucket ${id}`);
   try {
     await api.deleteExportBucket(projectId, id);
   } catch (e) {

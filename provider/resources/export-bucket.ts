@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../client/api";
 import { exportBucketProvider } from "./shim";
+import type { ExportBucketState } from "./export-bucket-handlers";
 
 /** Arguments of an {@link ExportBucket}. Which fields apply depends on `cloudProvider`. */
 export interface ExportBucketArgs {
@@ -34,25 +35,8 @@ export interface ExportBucketArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-/** Plain values stored in state for an {@link ExportBucket}. */
-export interface ExportBucketOutputs {
-  projectId: string;
-  cloudProvider: CloudProvider;
-  bucketName: string;
-  iamRoleId?: string;
-  roleId?: string;
-  serviceUrl?: string;
-  requirePrivateNetworking?: boolean;
-  adopt?: boolean;
-  /** Atlas's id of the bucket (`_id`); also the resource id. Pass it to ExportJob. */
-  exportBucketId: string;
-  /** AWS: the bucket's region, as Atlas reports it. */
-  region?: string;
-  /** Azure: the tenant of the service principal. */
-  tenantId?: string;
-  /** Version of the stored outputs' layout. */
-  schemaVersion: number;
-}
+/** Plain values stored in state for an {@link ExportBucket}: the checked arguments plus what Atlas reports. */
+export type ExportBucketOutputs = Omit<ExportBucketState, "__provider">;
 
 /**
  * An Atlas Cloud Backup export bucket.

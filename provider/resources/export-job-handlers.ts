@@ -28,6 +28,7 @@ import {
   type ExplicitDiff,
   type HandlerContext,
   type PropertyBag,
+  storedString,
 } from "./shared";
 
 /** Checked ExportJob inputs, as the engine passes them to create/update/diff. */
@@ -45,14 +46,20 @@ export interface ExportJobInputs {
 
 /** Everything stored in state for an ExportJob. */
 export interface ExportJobState extends ExportJobInputs {
+  /** Atlas's id of the job; also the resource id. */
   exportJobId: string;
+  /** `Queued`, `InProgress`, `Successful`, `Failed` or `Cancelled` (as of the last create/update/refresh). */
   state: string;
+  /** Set by Atlas when the job failed. */
   stateReason?: { errorCode?: string; message?: string };
   exportStatus?: { exportedCollections?: number; totalCollections?: number };
+  /** Where the files are in the bucket (no leading slash). */
   prefix?: string;
   createdAt?: string;
   finishedAt?: string;
+  /** Sharded clusters only: one export per shard. */
   components?: { exportId?: string; replicaSetName?: string }[];
+  /** Version of the stored outputs' layout. */
   schemaVersion: number;
 }
 
@@ -372,14 +379,6 @@ export async function conflictMessage(api: AtlasApi, inputs: ExportJobInputs, at
   }
 }
 
-function requireString(props: PropertyBag, key: string, id: string): string {
-  const value = props?.[key];
-  if (typeof value !== "string" || value.length === 0) {
-    throw new Error(`export job ${id}: the stored state has no ${key}, so the job cannot be looked up`);
-  }
-  return value;
-}
-
 /**
  * `read` (refresh): Atlas's view of the job plus matching inputs; `{}` when Atlas no longer
  * knows the job (404) so it leaves the state. Throws other Atlas errors.
@@ -389,8 +388,8 @@ export async function readExportJob(
   id: string,
   props: PropertyBag,
 ): Promise<{ id?: string; props?: ExportJobState; inputs?: ExportJobInputs }> {
-  const projectId = requireString(props, "projectId", id);
-  const clusterName = requireString(props, "clusterName", id);
+  const projectId = storedString(props, "projectId", `export job ${id}`);
+  const clusterName = storedString(props, "clusterName", `export job ${id}`);
   let job: ExportJobResponse;
   try {
     job = await api.getExportJob(projectId, clusterName, id);

@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { exportJobProvider } from "./shim";
+import type { ExportJobState } from "./export-job-handlers";
 
 /** Arguments of an {@link ExportJob}. */
 export interface ExportJobArgs {
@@ -22,30 +23,8 @@ export interface ExportJobArgs {
   waitTimeoutMinutes?: pulumi.Input<number>;
 }
 
-/** Plain values stored in state for an {@link ExportJob}. */
-export interface ExportJobOutputs {
-  projectId: string;
-  clusterName: string;
-  snapshotId: string;
-  exportBucketId: string;
-  customData?: Record<string, string>;
-  waitForCompletion?: boolean;
-  waitTimeoutMinutes?: number;
-  /** Atlas's id of the job; also the resource id. */
-  exportJobId: string;
-  /** `Queued`, `InProgress`, `Successful`, `Failed` or `Cancelled` (as of the last create/update/refresh). */
-  state: string;
-  /** Set by Atlas when the job failed. */
-  stateReason?: { errorCode?: string; message?: string };
-  exportStatus?: { exportedCollections?: number; totalCollections?: number };
-  /** Where the files are in the bucket (no leading slash). */
-  prefix?: string;
-  createdAt?: string;
-  finishedAt?: string;
-  /** Sharded clusters only: one export per shard. */
-  components?: { exportId?: string; replicaSetName?: string }[];
-  schemaVersion: number;
-}
+/** Plain values stored in state for an {@link ExportJob}: the checked arguments plus what Atlas reports. */
+export type ExportJobOutputs = Omit<ExportJobState, "__provider">;
 
 /**
  * An Atlas Cloud Backup snapshot export job.

@@ -209,3 +209,15 @@ export function formatElapsed(ms: number): string {
 
 /** A 24-hex Atlas id. */
 export const HEX24 = /^[0-9a-f]{24}$/;
+
+/**
+ * A string field of stored state that refresh/update/delete need to address the object in
+ * Atlas. Throws (naming the resource and field) when state written by something else lacks it.
+ */
+export function storedString(props: PropertyBag, key: string, what: string): string {
+  const value = props?.[key];
+  if (typeof value !== "string" || value.length === 0) {
+    throw new Error(`${what}: the stored state has no ${key}, so it cannot be looked up in Atlas`);
+  }
+  return value;
+}
