@@ -7,10 +7,13 @@
  * Atlas emulator. For each size N: N/2 ExportBuckets + N/2 ExportJobs (job i exports its own
  * snapshot to bucket i, waitForCompletion, emulator timeScale 0 so the first poll sees it done),
  * and, as the engine's floor, the same shape with a no-op in-memory dynamic provider.
+ * By default the emulator runs in its own process (dist/emulator/cli.js), so its CPU is not
+ * charged to the bench process, which also hosts the inline program's language server;
+ * --in-process-emulator restores the old in-process emulator.
  * See bench/README.md for what each column means.
  */
 "use strict";
-const { execFileSync } = require("node:child_process");
+const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -19,20 +22,26 @@ const repoRoot = path.resolve(__dirname, "..");
 const automation = require("@pulumi/pulumi/automation");
 const pulumi = require("@pulumi/pulumi");
 const { ExportBucket, ExportJob } = require("pulumi-atlas-export");
-const { startEmulator } = require("pulumi-atlas-export/emulator");
+const { startEmulator, SEED } = require("pulumi-atlas-export/emulator");
 
 const P = "6a0000000000000000000001";
 const CLUSTER = "Cluster0";
 const AWS_ROLE = "6a00000000000000000000b1";
 
 function parseArgs(argv) {
-  const out = { sizes: [10, 100, 300] };
+  const out = { sizes: [10, 100, 300], inProcessEmulator: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === "--in-process-emulator") {
+      out.inProcessEmulator = true;
+      continue;
+    }
     const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
     if (a.startsWith("--sizes")) {
       out.sizes = v.split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
       if (!a.includes("=")) i++;
+    } else {
+      throw new Error(`unknown option ${a} (known: --sizes a,b,c, --in-process-emulator)`);
     }
   }
   for (const n of out.sizes) if (n % 2 !== 0) throw new Error(`--sizes: ${n} must be even (half buckets, half jobs)`);
@@ -58,7 +67,49 @@ const BOOT_MS = (() => {
   }
 })();
 
-function providerProcesses(workDir) {
+/** utime + stime of a process in ms, and its start time (ms epoch), from /proc/<pid>/stat. */
+function procStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state): utime = field 14, stime = 15, starttime = 22
+    return {
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000,
+      startMs: BOOT_MS + (Number(fields[19]) / CLK_TCK) * 1000,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (first line of /proc/stat). */
+function systemCpu() {
+  try {
+    const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    const idle = f[3] + (f[4] || 0); // idle + iowait
+    return { busyMs: ((total - idle) / CLK_TCK) * 1000, totalMs: (total / CLK_TCK) * 1000 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a process of a stack's operation is: the dynamic provider (`node …/cmd/dynamic-provider`;
+ * the sh wrapper's `node -e require.resolve(...)` is not it), the engine (`pulumi` CLI), the
+ * Node language host (`pulumi-language-nodejs`, a Go binary that connects to this process for
+ * inline programs) or something else (wrappers).
+ */
+function processKind(argv) {
+  if (argv.some((a) => a.includes("cmd/dynamic-provider"))) return argv.includes("-e") ? "other" : "provider";
+  const exe = path.basename(argv[0] || "");
+  if (exe === "pulumi") return "engine";
+  if (exe.startsWith("pulumi-language-nodejs")) return "language";
+  return "other";
+}
+
+/** The processes whose cwd is `workDir` (the engine and its plugins), with kind, CPU, start. */
+function stackProcesses(workDir) {
   const out = [];
   let names = [];
   try {
@@ -67,16 +118,13 @@ function providerProcesses(workDir) {
     return out;
   }
   for (const n of names) {
+    if (Number(n) === process.pid) continue;
     try {
-      const argv = fs.readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0");
-      if (!argv.some((a) => a.includes("cmd/dynamic-provider"))) continue;
       if (fs.readlinkSync(`/proc/${n}/cwd`) !== workDir) continue;
-      // node is argv[0]; the sh wrapper's `node -e require.resolve(...)` is not the provider
-      if (argv.includes("-e")) continue;
-      const stat = fs.readFileSync(`/proc/${n}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const startMs = BOOT_MS + (Number(fields[19]) / CLK_TCK) * 1000; // field 22 overall
-      out.push({ pid: Number(n), startMs });
+      const argv = fs.readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0");
+      const st = procStat(n);
+      if (!st) continue;
+      out.push({ pid: Number(n), kind: processKind(argv), ...st });
     } catch {
       // gone, or not ours
     }
@@ -94,14 +142,20 @@ function memoryKb(pid) {
   }
 }
 
-/** Samples the provider processes of `workDir` every 20 ms until stopped. */
+/**
+ * Samples the processes of `workDir` every 20 ms until stopped: peak memory of the provider,
+ * last seen CPU time of every process (a process's CPU after its last sample, < 20 ms, is lost).
+ */
 function startSampler(workDir) {
-  const seen = new Map(); // pid -> { startMs, peakKb }
+  const seen = new Map(); // pid -> { kind, startMs, cpuMs, peakKb }
   const tick = () => {
-    for (const p of providerProcesses(workDir)) {
-      const m = memoryKb(p.pid);
-      const prev = seen.get(p.pid) || { startMs: p.startMs, peakKb: 0 };
-      if (m) prev.peakKb = Math.max(prev.peakKb, m.hwm, m.rss);
+    for (const p of stackProcesses(workDir)) {
+      const prev = seen.get(p.pid) || { kind: p.kind, startMs: p.startMs, cpuMs: 0, peakKb: 0 };
+      prev.cpuMs = Math.max(prev.cpuMs, p.cpuMs);
+      if (p.kind === "provider") {
+        const m = memoryKb(p.pid);
+        if (m) prev.peakKb = Math.max(prev.peakKb, m.hwm, m.rss);
+      }
       seen.set(p.pid, prev);
     }
   };
@@ -208,31 +262,62 @@ function providerBytes(resources) {
     .map((p) => Buffer.byteLength(typeof p === "string" ? p : JSON.stringify(p)));
 }
 
-/** Runs preview, up, refresh, destroy on one stack; returns times, memory, cold start, state size. */
-async function runLifecycle(s, n, emulator) {
-  const out = {};
-  const log = emulator ? emulator.requestLog : undefined;
-  const mark = () => (log ? log.length : 0);
-  const calls = (from) => (log ? log.slice(from) : []);
-
-  let from = mark();
-  out.preview = (await timed(() => s.stack.preview())).ms;
-  out.previewCalls = calls(from);
-
-  from = mark();
+/**
+ * One operation, measured: wall time, the request log of the operation (the emulator's log is
+ * cleared first), CPU time per process kind (engine, language host, provider, other; this
+ * bench process, which hosts the inline program; the emulator process when out of process),
+ * the machine's busy share, the provider processes (peak RSS, start) and the first request.
+ */
+async function measuredOp(s, emulator, fn) {
+  if (emulator) await emulator.clearLog();
+  const watch = emulator ? emulator.watchFirstRequest() : undefined;
+  const emu0 = emulator ? emulator.cpuMs() : undefined;
+  const sys0 = systemCpu();
+  const self0 = process.cpuUsage();
   const sampler = startSampler(s.workDir);
-  const up = await timed(() => s.stack.up());
+  const t = await timed(fn);
   const procs = sampler.stop();
-  out.up = up.ms;
-  out.upCalls = calls(from);
+  const self = process.cpuUsage(self0);
+  const sys1 = systemCpu();
+  const emu1 = emulator ? emulator.cpuMs() : undefined;
+  const firstRequestMs = watch ? await watch.stop() : undefined;
+  const cpu = { engine: 0, language: 0, provider: 0, other: 0 };
+  for (const p of procs) cpu[p.kind] += p.cpuMs;
+  cpu.bench = (self.user + self.system) / 1000;
+  cpu.emulator = emu0 !== undefined && emu1 !== undefined ? emu1 - emu0 : undefined;
+  const busy = sys0 && sys1 ? (sys1.busyMs - sys0.busyMs) / (sys1.totalMs - sys0.totalMs) : undefined;
+  return {
+    ms: t.ms,
+    result: t.result,
+    calls: emulator ? await emulator.log() : [],
+    cpu,
+    machineBusy: busy,
+    providers: procs.filter((p) => p.kind === "provider"),
+    firstRequestMs,
+  };
+}
+
+/** Runs preview, up, refresh, destroy on one stack; returns times, CPU, memory, cold start, state size. */
+async function runLifecycle(s, n, emulator) {
+  const out = { cpu: {}, machineBusy: {} };
+  const record = (op, m) => {
+    out[op] = m.ms;
+    out[`${op}Calls`] = m.calls;
+    out.cpu[op] = m.cpu;
+    out.machineBusy[op] = m.machineBusy;
+  };
+
+  record("preview", await measuredOp(s, emulator, () => s.stack.preview()));
+
+  const up = await measuredOp(s, emulator, () => s.stack.up());
+  record("up", up);
   out.upChanges = up.result.summary.resourceChanges;
-  out.providerProcesses = procs.length;
-  out.peakRssMb = procs.length ? Math.max(...procs.map((p) => p.peakKb)) / 1024 : undefined;
-  if (emulator && procs.length && out.upCalls.length) {
-    const firstStart = Math.min(...procs.map((p) => p.startMs));
-    const firstReq = Math.min(...out.upCalls.map((e) => e.startedAt));
-    out.coldStartMs = firstReq - firstStart;
+  out.providerProcesses = up.providers.length;
+  out.peakRssMb = up.providers.length ? Math.max(...up.providers.map((p) => p.peakKb)) / 1024 : undefined;
+  if (up.providers.length && up.firstRequestMs !== undefined) {
+    out.coldStartMs = up.firstRequestMs - Math.min(...up.providers.map((p) => p.startMs));
   }
+  if (emulator) out.upRequestTiming = requestTiming(up.calls);
 
   const dep = (await s.stack.exportStack()).deployment;
   const resources = (dep.resources || []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
@@ -242,14 +327,22 @@ async function runLifecycle(s, n, emulator) {
   out.providerBytesMean = sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0;
   out.stateBytesPerResource = Buffer.byteLength(JSON.stringify(dep)) / n;
 
-  from = mark();
-  out.refresh = (await timed(() => s.stack.refresh())).ms;
-  out.refreshCalls = calls(from);
-
-  from = mark();
-  out.destroy = (await timed(() => s.stack.destroy())).ms;
-  out.destroyCalls = calls(from);
+  record("refresh", await measuredOp(s, emulator, () => s.stack.refresh()));
+  record("destroy", await measuredOp(s, emulator, () => s.stack.destroy()));
   return out;
+}
+
+/** Server-side time of the requests of an operation: sum and mean of durationMs, by kind. */
+function requestTiming(entries) {
+  const by = {};
+  for (const e of entries) {
+    const k = `${e.method} ${e.operation || e.path}`;
+    const x = by[k] || (by[k] = { count: 0, totalMs: 0 });
+    x.count++;
+    x.totalMs += e.durationMs || 0;
+  }
+  for (const x of Object.values(by)) x.meanMs = x.totalMs / x.count;
+  return by;
 }
 
 /** API calls of one operation, split by what they were for. */
@@ -267,7 +360,161 @@ function countCalls(entries) {
   return c;
 }
 
-async function benchSize(n, binDir) {
+// ---------------------------------------------------------------------------------------------
+// The emulator, in its own process (default) or in this one (--in-process-emulator). Both give:
+// url, credentials, clearLog(), log(), cpuMs() (its own process only), watchFirstRequest(),
+// addSnapshots(k) → ids, leftInAtlas(), close().
+
+const snapshotId = (i) => `6d${String(i).padStart(22, "0")}`;
+
+/** The old behaviour: the emulator inside this process (its CPU is charged to this process). */
+async function inProcessEmulator() {
+  const emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0 });
+  // Stamp each log entry with its start time (the log has durations, not timestamps).
+  const log = emulator.requestLog;
+  const push = log.push.bind(log);
+  log.push = (...entries) => {
+    const now = Date.now();
+    for (const e of entries) e.startedAt = now - (e.durationMs || 0);
+    return push(...entries);
+  };
+  return {
+    mode: "in-process",
+    url: emulator.url,
+    credentials: emulator.credentials,
+    async clearLog() {
+      log.length = 0;
+    },
+    async log() {
+      return log.slice();
+    },
+    cpuMs: () => undefined,
+    watchFirstRequest() {
+      return { stop: async () => (log.length ? Math.min(...log.map((e) => e.startedAt)) : undefined) };
+    },
+    async addSnapshots(k) {
+      const now = Date.now();
+      const ids = [];
+      for (let i = 0; i < k; i++) {
+        const id = snapshotId(i);
+        emulator.store.addSnapshot({
+          groupId: P, clusterName: CLUSTER, id, requestedAt: now - 3_600_000 - i * 1000, retentionInDays: 7,
+          snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_000_000, seeded: true,
+        });
+        ids.push(id);
+      }
+      return ids;
+    },
+    async leftInAtlas() {
+      return { buckets: emulator.store.listBuckets(P).length, jobs: emulator.store.listJobs(P, CLUSTER).length };
+    },
+    close: () => emulator.close(),
+  };
+}
+
+/**
+ * The emulator as users run it: `node dist/emulator/cli.js --port 0 --seed empty-buckets
+ * --time-scale 0`, the URL read from its one stdout line, everything else over HTTP (control
+ * endpoints for the request log and the state; snapshots through the public API).
+ */
+async function outOfProcessEmulator() {
+  const cli = path.join(repoRoot, "dist", "emulator", "cli.js");
+  const child = spawn(process.execPath, [cli, "--port", "0", "--seed", "empty-buckets", "--time-scale", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-16_384);
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const url = await new Promise((resolve, reject) => {
+    let buf = "";
+    const onData = (d) => {
+      buf += d;
+      const i = buf.indexOf("\n");
+      if (i < 0) return;
+      child.stdout.off("data", onData);
+      child.stdout.resume(); // nothing else comes on stdout, but never let it block
+      resolve(buf.slice(0, i).trim());
+    };
+    child.stdout.on("data", onData);
+    child.once("error", reject);
+    exited.then((code) => reject(new Error(`emulator exited (${code}) before printing its URL:\n${stderr}`)));
+  });
+  const control = async (p, method = "GET") => {
+    const r = await fetch(`${url}/__emulator/${p}`, { method });
+    if (!r.ok) throw new Error(`${method} /__emulator/${p}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? undefined : r.json();
+  };
+  const credentials = { serviceAccount: { ...SEED.serviceAccount } };
+  return {
+    mode: "process",
+    pid: child.pid,
+    url,
+    credentials,
+    clearLog: () => control("requests", "DELETE"),
+    log: () => control("requests"),
+    cpuMs: () => (procStat(child.pid) || {}).cpuMs,
+    /** The log has durations, not timestamps: poll it every 20 ms until the first entry shows. */
+    watchFirstRequest() {
+      let first;
+      let stopped = false;
+      const loop = (async () => {
+        while (!stopped && first === undefined) {
+          const seenAt = Date.now();
+          const log = await control("requests").catch(() => []);
+          if (log.length) first = Math.min(...log.map((e) => seenAt - (e.durationMs || 0)));
+          else await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      return {
+        async stop() {
+          stopped = true;
+          await loop;
+          return first;
+        },
+      };
+    },
+    /**
+     * Snapshots through the public API (take snapshot, 2023-01-01): on-demand, and completed at
+     * the first read because timeScale is 0. One token request; the log is cleared per op anyway.
+     */
+    async addSnapshots(k) {
+      const { clientId, clientSecret } = credentials.serviceAccount;
+      const tr = await fetch(`${url}/api/oauth/token`, {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+      });
+      if (!tr.ok) throw new Error(`token: ${tr.status} ${await tr.text()}`);
+      const token = (await tr.json()).access_token;
+      const ids = [];
+      for (let i = 0; i < k; i++) {
+        const r = await fetch(`${url}/api/atlas/v2/groups/${P}/clusters/${CLUSTER}/backup/snapshots`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, accept: "application/vnd.atlas.2023-01-01+json", "content-type": "application/json" },
+          body: JSON.stringify({ description: `bench ${i}`, retentionInDays: 7 }),
+        });
+        if (!r.ok) throw new Error(`take snapshot ${i}: ${r.status} ${await r.text()}`);
+        ids.push((await r.json()).id);
+      }
+      return ids;
+    },
+    async leftInAtlas() {
+      const st = (await control("state")).state;
+      return {
+        buckets: st.buckets.filter((b) => b.groupId === P).length,
+        jobs: st.exportJobs.filter((j) => j.groupId === P && j.clusterName === CLUSTER).length,
+      };
+    },
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+async function benchSize(n, binDir, inProcess) {
   const half = n / 2;
   // Floor first.
   const floor = await createStack({ name: `floor-${n}`, binDir, env: {}, program: noopProgram(n) });
@@ -278,45 +525,32 @@ async function benchSize(n, binDir) {
     await floor.cleanup();
   }
 
-  const emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0 });
-  // Stamp each log entry with its start time (the log has durations, not timestamps).
-  const push = emulator.requestLog.push.bind(emulator.requestLog);
-  emulator.requestLog.push = (...entries) => {
-    const now = Date.now();
-    for (const e of entries) e.startedAt = now - (e.durationMs || 0);
-    return push(...entries);
-  };
-  const now = Date.now();
-  const snapshotIds = [];
-  for (let i = 0; i < half; i++) {
-    const id = `6d${String(i).padStart(22, "0")}`;
-    emulator.store.addSnapshot({
-      groupId: P, clusterName: CLUSTER, id, requestedAt: now - 3_600_000 - i * 1000, retentionInDays: 7,
-      snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_000_000, seeded: true,
-    });
-    snapshotIds.push(id);
-  }
-  const atlas = await createStack({
-    name: `atlas-${n}`,
-    binDir,
-    env: {
-      MONGODB_ATLAS_BASE_URL: emulator.url,
-      // OAuth service account: one token request per provider process, no digest challenges.
-      MONGODB_ATLAS_CLIENT_ID: emulator.credentials.serviceAccount.clientId,
-      MONGODB_ATLAS_CLIENT_SECRET: emulator.credentials.serviceAccount.clientSecret,
-      PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "10",
-    },
-    program: atlasProgram(n, snapshotIds),
-  });
+  const emulator = inProcess ? await inProcessEmulator() : await outOfProcessEmulator();
   let atlasRes;
   try {
-    atlasRes = await runLifecycle(atlas, n, emulator);
-    atlasRes.leftInAtlas = { buckets: emulator.store.listBuckets(P).length, jobs: emulator.store.listJobs(P, CLUSTER).length };
+    const snapshotIds = await emulator.addSnapshots(half);
+    const atlas = await createStack({
+      name: `atlas-${n}`,
+      binDir,
+      env: {
+        MONGODB_ATLAS_BASE_URL: emulator.url,
+        // OAuth service account: one token request per provider process, no digest challenges.
+        MONGODB_ATLAS_CLIENT_ID: emulator.credentials.serviceAccount.clientId,
+        MONGODB_ATLAS_CLIENT_SECRET: emulator.credentials.serviceAccount.clientSecret,
+        PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "10",
+      },
+      program: atlasProgram(n, snapshotIds),
+    });
+    try {
+      atlasRes = await runLifecycle(atlas, n, emulator);
+      atlasRes.leftInAtlas = await emulator.leftInAtlas();
+    } finally {
+      await atlas.cleanup();
+    }
   } finally {
-    await atlas.cleanup();
     await emulator.close();
   }
-  return { n, buckets: half, jobs: half, floor: floorRes, atlas: atlasRes };
+  return { n, buckets: half, jobs: half, emulator: emulator.mode, floor: floorRes, atlas: atlasRes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,8 +586,53 @@ function summarize(r) {
   row("state bytes per resource (ours / floor)", `${Math.round(a.stateBytesPerResource)} / ${Math.round(r.floor.stateBytesPerResource)}`, "", undefined);
   row("provider process peak RSS (ours / floor)", `${fmt(a.peakRssMb, 1)} MB / ${fmt(r.floor.peakRssMb, 1)} MB`, "", undefined);
   row("provider cold start (process start → 1st request)", fmtMs(a.coldStartMs), "", undefined);
+  const ops = ["preview", "up", "refresh", "destroy"];
+  row(
+    "emulator CPU per op (preview/up/refresh/destroy)",
+    r.emulator === "process" ? `${ops.map((op) => Math.round(a.cpu[op].emulator)).join("/")} ms` : "in bench process",
+    "",
+    undefined,
+  );
   row("left in Atlas after destroy (buckets/jobs)", `${a.leftInAtlas.buckets}/${a.leftInAtlas.jobs}`, "0 / N/2 (jobs can't be deleted)", a.leftInAtlas.buckets === 0);
   return { rows, calls: { preview: pv, up, refresh: rf, destroy: de } };
+}
+
+/** CPU time (ms) per operation and process kind, floor and ours; busy = machine-wide share. */
+function cpuRows(r) {
+  const rows = [];
+  for (const op of ["preview", "up", "refresh", "destroy"]) {
+    for (const [side, x] of [["floor", r.floor], ["ours", r.atlas]]) {
+      const c = x.cpu[op];
+      const total = c.engine + c.language + c.provider + c.other + c.bench + (c.emulator || 0);
+      rows.push({
+        op: side === "floor" ? op : "",
+        side,
+        wall: fmtMs(x[op]),
+        engine: Math.round(c.engine),
+        language: Math.round(c.language),
+        bench: Math.round(c.bench),
+        provider: Math.round(c.provider),
+        other: Math.round(c.other),
+        emulator: c.emulator === undefined ? (side === "floor" ? "-" : "in bench") : Math.round(c.emulator),
+        total: Math.round(total),
+        busy: x.machineBusy[op] === undefined ? "-" : `${Math.round(x.machineBusy[op] * 100)} %`,
+      });
+    }
+  }
+  return rows;
+}
+
+function printCpuTable(title, rows) {
+  const cols = [
+    ["op", "op"], ["side", "side"], ["wall", "wall"], ["engine", "engine"], ["language", "lang host"], ["bench", "program (bench)"],
+    ["provider", "provider"], ["other", "other"], ["emulator", "emulator"], ["total", "sum"], ["busy", "machine busy"],
+  ];
+  const w = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (vals) => `  ${vals.map((v, i) => (i < 2 ? String(v).padEnd(w[i]) : String(v).padStart(w[i]))).join("  ")}`;
+  console.log(`\n${title}`);
+  console.log(line(cols.map(([, h]) => h)));
+  console.log(line(w.map((x) => "-".repeat(x))));
+  for (const r of rows) console.log(line(cols.map(([k]) => r[k])));
 }
 
 function printTable(title, rows) {
@@ -366,7 +645,7 @@ function printTable(title, rows) {
 }
 
 async function main() {
-  const { sizes } = parseArgs(process.argv.slice(2));
+  const { sizes, inProcessEmulator: inProcess } = parseArgs(process.argv.slice(2));
   const binDir = pulumiBinDir();
   process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH || ""}`;
   const pulumiVersion = execFileSync(path.join(binDir, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
@@ -379,16 +658,19 @@ async function main() {
     pulumiSdk: require("@pulumi/pulumi/package.json").version,
     package: require("pulumi-atlas-export/package.json").version,
     parallel: "engine default",
+    emulator: inProcess ? "in the bench process (--in-process-emulator)" : "own process (dist/emulator/cli.js)",
   };
   console.log(`pulumi-atlas-export bench: sizes ${sizes.join(", ")} (half ExportBuckets, half ExportJobs)`);
   console.log(`machine: ${env.cores} cores (${env.cpu}), load ${env.loadavg.join(" ")}; Node ${env.node}; Pulumi CLI ${env.pulumiCli}, SDK ${env.pulumiSdk}`);
+  console.log(`emulator: ${env.emulator}`);
   const results = [];
   for (const n of sizes) {
     console.log(`\n… N=${n}: floor (no-op provider), then Atlas (emulator)`);
-    const r = await benchSize(n, binDir);
+    const r = await benchSize(n, binDir, inProcess);
     const s = summarize(r);
     r.summary = s;
     printTable(`N=${n} resources (${r.buckets} buckets + ${r.jobs} jobs)`, s.rows);
+    printCpuTable(`N=${n} CPU time per operation (ms; /proc utime+stime, sampled every 20 ms)`, cpuRows(r));
     // Drop the raw log entries from the JSON but keep the counts.
     for (const k of ["previewCalls", "upCalls", "refreshCalls", "destroyCalls"]) {
       delete r.atlas[k];
