@@ -9,7 +9,6 @@
  */
 import { createHash } from "node:crypto";
 import type { AtlasApi } from "../client/api";
-import { AtlasClient } from "../client/index";
 import { resolveConfig } from "../config";
 import * as bucketHandlers from "./export-bucket-handlers";
 import * as jobHandlers from "./export-job-handlers";
@@ -24,7 +23,7 @@ export interface ConfigGetter {
 }
 
 let stored = new Map<string, string>();
-const clients = new Map<string, AtlasApi>();
+const clients = new Map<string, Promise<AtlasApi>>();
 let apiFactoryOverride: (() => AtlasApi) | undefined;
 
 /**
@@ -56,16 +55,21 @@ function storedSource(): ConfigGetter {
  * cached `AtlasClient` per distinct resolved config so the OAuth token cache is shared.
  * Throws `AtlasConfigError` when no credentials are set.
  */
-export function getApi(): AtlasApi {
+export async function getApi(): Promise<AtlasApi> {
   if (apiFactoryOverride) return apiFactoryOverride();
   const resolved = resolveConfig(storedSource(), process.env);
   // Key by a hash so the map holds no second plain copy of the secrets.
   const key = createHash("sha256").update(JSON.stringify([resolved.baseUrl, resolved.credentials])).digest("hex");
-  const cached = clients.get(key);
-  if (cached) return cached;
-  const created: AtlasApi = AtlasClient.fromConfig(resolved);
-  clients.set(key, created);
-  return created;
+  let client = clients.get(key);
+  if (!client) {
+    // Loaded on first use, not with this module: preview only runs check and diff, which need
+    // no HTTP client, so the provider process starts without loading undici (~130 ms on 2
+    // cores). The promise is cached, so concurrent first calls share one client (and so one
+    // OAuth token request).
+    client = import("../client/index.js").then(({ AtlasClient }) => AtlasClient.fromConfig(resolved));
+    clients.set(key, client);
+  }
+  return client;
 }
 
 /** @internal Tests: replace the client factory (undefined restores the real one). */
@@ -77,21 +81,21 @@ export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): 
 export const bucket = {
   check: async (_olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucketHandlers.diffExportBucket(olds, news),
-  create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
-  read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(getApi(), id, props ?? {}),
+  create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
+  read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
-    bucketHandlers.updateExportBucket(getApi(), id, olds, news as unknown as bucketHandlers.ExportBucketInputs),
-  delete: async (id: string, props: PropertyBag) => bucketHandlers.deleteExportBucket(getApi(), id, props),
+    bucketHandlers.updateExportBucket(await getApi(), id, olds, news as unknown as bucketHandlers.ExportBucketInputs),
+  delete: async (id: string, props: PropertyBag) => bucketHandlers.deleteExportBucket(await getApi(), id, props),
 };
 
 /** ExportJob handlers with the dynamic ResourceProvider signatures. */
 export const job = {
   check: async (_olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => jobHandlers.diffExportJob(olds, news),
-  create: async (inputs: PropertyBag) => jobHandlers.createExportJob(getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
-  read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(getApi(), id, props ?? {}),
+  create: async (inputs: PropertyBag) => jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
+  read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
-    jobHandlers.updateExportJob(getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
+    jobHandlers.updateExportJob(await getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
   // No API call: Atlas cannot delete an export jobHandlers.
   delete: async (id: string, props: PropertyBag) => jobHandlers.deleteExportJob(id, props),
 };

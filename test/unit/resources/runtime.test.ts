@@ -24,10 +24,10 @@ describe("runtime", () => {
 
   it("getApi resolves at call time and caches one client per distinct resolved config", async () => {
     await runtime.configure(config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "priv", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
-    const a = runtime.getApi();
-    expect(runtime.getApi()).toBe(a);
+    const a = await runtime.getApi();
+    expect(await runtime.getApi()).toBe(a);
     await runtime.configure(config({ "mongodbatlas:publicKey": "pub2", "mongodbatlas:privateKey": "priv", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
-    expect(runtime.getApi()).not.toBe(a);
+    expect(await runtime.getApi()).not.toBe(a);
   });
 
   it("handlers go through the API factory; credentials never reach outputs", async () => {

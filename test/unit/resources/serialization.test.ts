@@ -5,36 +5,11 @@
  * dist is missing or older than the sources).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../helpers/build";
 
 const root = path.resolve(__dirname, "../../..");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const built = ["dist/provider/index.js", "dist/provider/resources/shim.js", "dist/provider/resources/runtime.js"].map((f) => path.join(root, f));
-  const stale = built.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestMtime(path.join(root, "provider")));
-  if (!stale) return;
-  // tsc emits even when someone else's in-progress file has type errors; what matters is dist.
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  const missing = built.filter((f) => !existsSync(f));
-  if (missing.length > 0) {
-    throw new Error(`building the package (tsc -p tsconfig.json) did not produce ${missing.join(", ")}:\n${result.stdout}${result.stderr}`);
-  }
-}
 
 interface ChildResult {
   name: string;
@@ -51,7 +26,7 @@ let results: ChildResult[] = [];
 let stable = false;
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureBuilt(["dist/provider/index.js", "dist/provider/resources/shim.js", "dist/provider/resources/runtime.js"]);
   const child = spawnSync(process.execPath, ["test/fixtures/resources/serialize-providers.cjs"], { cwd: root, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`serializer child failed (${child.status}):\n${child.stderr}`);
   const parsed = JSON.parse(child.stdout.trim().split("\n").pop() as string) as { results: ChildResult[]; stable: boolean };
