@@ -17,14 +17,13 @@ import {
   createOnce,
   diffFields,
   objectIdTimeMs,
-  splitKnown,
   withDefaults,
-  zodIssuesToFailures,
   type CheckFailure,
   type DiffField,
   type ExplicitDiff,
   type HandlerContext,
   type PropertyBag,
+  startCheck,
   storedString,
 } from "./shared";
 
@@ -65,15 +64,12 @@ const roleField: Record<CloudProvider, "iamRoleId" | "roleId"> = { AWS: "iamRole
  * omitted, as Atlas does) and one failure per broken rule. Never throws.
  */
 export function checkExportBucket(news: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
-  const { known, unknownKeys } = splitKnown(news);
-  // The class passes every computed output as undefined; if one comes back with a value
-  // (older state echoed as inputs), it is not an argument: drop it rather than fail.
-  for (const key of EXPORT_BUCKET_COMPUTED_OUTPUTS) delete known[key];
-  const inputs: PropertyBag = { ...news };
-  for (const key of EXPORT_BUCKET_COMPUTED_OUTPUTS) delete inputs[key];
-  const failures: CheckFailure[] = [];
-  const parsed = exportBucketArgsSchema.safeParse(known);
-  if (!parsed.success) failures.push(...zodIssuesToFailures(parsed.error.issues, EXPORT_BUCKET_ARG_NAMES));
+  const { known, unknownKeys, inputs, failures } = startCheck(
+    news,
+    EXPORT_BUCKET_COMPUTED_OUTPUTS,
+    exportBucketArgsSchema,
+    EXPORT_BUCKET_ARG_NAMES,
+  );
   const has = (key: string) => key in known || unknownKeys.has(key);
   const failed = (key: string) => failures.some((f) => f.property === key);
 

@@ -19,15 +19,14 @@ import {
   diffFields,
   formatElapsed,
   objectIdTimeMs,
-  splitKnown,
   stableJson,
   withDefaults,
-  zodIssuesToFailures,
   type CheckFailure,
   type DiffField,
   type ExplicitDiff,
   type HandlerContext,
   type PropertyBag,
+  startCheck,
   storedString,
 } from "./shared";
 
@@ -128,13 +127,7 @@ export class ExportJobIncompleteError extends Error {
 
 /** `check`: validates arguments with no API call; unknown preview values pass. Never throws. */
 export function checkExportJob(news: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
-  const { known, unknownKeys } = splitKnown(news);
-  for (const key of EXPORT_JOB_COMPUTED_OUTPUTS) delete known[key];
-  const inputs: PropertyBag = { ...news };
-  for (const key of EXPORT_JOB_COMPUTED_OUTPUTS) delete inputs[key];
-  const failures: CheckFailure[] = [];
-  const parsed = exportJobArgsSchema.safeParse(known);
-  if (!parsed.success) failures.push(...zodIssuesToFailures(parsed.error.issues, EXPORT_JOB_ARG_NAMES));
+  const { known, unknownKeys, inputs, failures } = startCheck(news, EXPORT_JOB_COMPUTED_OUTPUTS, exportJobArgsSchema, EXPORT_JOB_ARG_NAMES);
   for (const key of EXPORT_JOB_REQUIRED_ARGS) {
     if (!(key in known) && !unknownKeys.has(key)) failures.push({ property: key, reason: `${key} is required` });
   }

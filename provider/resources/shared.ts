@@ -221,3 +221,39 @@ export function storedString(props: PropertyBag, key: string, what: string): str
   }
   return value;
 }
+
+/** What every `check` starts from: the checked inputs, known values and first failures. */
+export interface CheckStart {
+  /** Values known now (computed outputs removed). */
+  known: PropertyBag;
+  /** Argument names whose value is the engine's unknown sentinel (preview). */
+  unknownKeys: Set<string>;
+  /** The inputs to return from check (computed outputs removed, unknowns kept). */
+  inputs: PropertyBag;
+  /** The schema's failures, already in `{property, reason}` form. */
+  failures: CheckFailure[];
+}
+
+/**
+ * The common first half of `check`. The resource classes pass every computed output as
+ * undefined; if one comes back with a value (older state echoed as inputs) it is not an
+ * argument, so it is dropped rather than reported. Then the known values go through the
+ * strict schema.
+ */
+export function startCheck(
+  news: PropertyBag,
+  computedOutputs: readonly string[],
+  schema: z.ZodType,
+  argNames: readonly string[],
+): CheckStart {
+  const { known, unknownKeys } = splitKnown(news);
+  const inputs: PropertyBag = { ...news };
+  for (const key of computedOutputs) {
+    delete known[key];
+    delete inputs[key];
+  }
+  const failures: CheckFailure[] = [];
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) failures.push(...zodIssuesToFailures(parsed.error.issues, argNames));
+  return { known, unknownKeys, inputs, failures };
+}
