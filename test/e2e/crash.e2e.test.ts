@@ -23,7 +23,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestStack, loadPackage, nativeRequire, stackProcesses, type StateResource, type TestStack } from "../helpers/pulumi";
+import { addCompletedSnapshots, createTestStack, emulatorApiKeyEnv, loadPackage, nativeRequire, stackProcesses, type StateResource, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 const { startEmulator }: Emulator = nativeRequire("pulumi-atlas-export/emulator");
@@ -81,22 +81,12 @@ describe("crash: the engine killed mid-up, recovered with the documented steps",
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0 });
-    const now = Date.now();
-    for (let i = 0; i < N; i++) {
-      const id = `6c${String(i).padStart(22, "0")}`;
-      emulator.store.addSnapshot({
-        groupId: P, clusterName: CLUSTER, id, requestedAt: now - 3_600_000 - i * 1000, retentionInDays: 7,
-        snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_000_000, seeded: true,
-      });
-      snapshotIds.push(id);
-    }
+    snapshotIds.push(...addCompletedSnapshots(emulator, { groupId: P, clusterName: CLUSTER, idPrefix: "6c" }, N));
     const { ExportBucket, ExportJob } = loadPackage();
     t = await createTestStack({
       name: "crash",
       env: {
-        MONGODB_ATLAS_BASE_URL: emulator.url,
-        MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
-        MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+        ...emulatorApiKeyEnv(emulator),
         PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "50",
       },
       program: async () => {

@@ -18,7 +18,7 @@
  * counts are printed so CI shows what was exercised.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestStack, loadPackage, nativeRequire, type TestStack } from "../helpers/pulumi";
+import { addCompletedSnapshots, createTestStack, emulatorApiKeyEnv, loadPackage, nativeRequire, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RequestLogEntry = import("../../emulator/index").RequestLogEntry;
@@ -72,22 +72,12 @@ describe.each(FAULT_SEEDS)(`faults (seed %i): up of ${N} buckets + ${N} jobs wit
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0, faultSeed: FAULT_SEED });
-    const now = Date.now();
-    for (let i = 0; i < N; i++) {
-      const id = `6b${String(i).padStart(22, "0")}`;
-      emulator.store.addSnapshot({
-        groupId: P, clusterName: CLUSTER, id, requestedAt: now - 3_600_000 - i * 1000, retentionInDays: 7,
-        snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_000_000, seeded: true,
-      });
-      snapshotIds.push(id);
-    }
+    snapshotIds.push(...addCompletedSnapshots(emulator, { groupId: P, clusterName: CLUSTER, idPrefix: "6b" }, N));
     const { ExportBucket, ExportJob } = loadPackage();
     t = await createTestStack({
       name: "faults",
       env: {
-        MONGODB_ATLAS_BASE_URL: emulator.url,
-        MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
-        MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+        ...emulatorApiKeyEnv(emulator),
         PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "50",
       },
       program: async () => {

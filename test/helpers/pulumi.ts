@@ -261,3 +261,43 @@ export function stackProcesses(workDir: string): { cli: ProcInfo[]; providers: P
     providers: inDir.filter((p) => p.argv.some((a) => a.includes("dynamic-provider"))),
   };
 }
+
+type EmulatorLike = Pick<import("../../emulator/index").RunningEmulator, "url" | "credentials" | "store">;
+
+/** Environment that points the provider at the emulator with its seeded API key (digest). */
+export function emulatorApiKeyEnv(emulator: EmulatorLike): Record<string, string> {
+  return {
+    MONGODB_ATLAS_BASE_URL: emulator.url,
+    MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
+    MONGODB_ATLAS_PRIVATE_API_KEY: emulator.credentials.apiKey.privateKey,
+  };
+}
+
+/**
+ * Adds `count` completed scheduled snapshots to a cluster (ids `<prefix><22 digits>`), one per
+ * export job a test needs: Atlas runs one export per snapshot at a time. Returns their ids.
+ */
+export function addCompletedSnapshots(
+  emulator: EmulatorLike,
+  where: { groupId: string; clusterName: string; idPrefix: string },
+  count: number,
+): string[] {
+  const now = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `${where.idPrefix}${String(i).padStart(24 - where.idPrefix.length, "0")}`;
+    emulator.store.addSnapshot({
+      groupId: where.groupId,
+      clusterName: where.clusterName,
+      id,
+      requestedAt: now - 3_600_000 - i * 1000,
+      retentionInDays: 7,
+      snapshotType: "scheduled",
+      frequencyType: "hourly",
+      storageSizeBytes: 1_000_000,
+      seeded: true,
+    });
+    ids.push(id);
+  }
+  return ids;
+}
