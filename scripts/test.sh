@@ -12,5 +12,7 @@ export PATH="$PULUMI_BIN_DIR:$PATH"
 echo "== pulumi $(pulumi version) from $PULUMI_BIN_DIR"
 echo "== build"
 npx tsc -p tsconfig.json
+echo "== typecheck tests"
+npx tsc -p tsconfig.test.json
 echo "== vitest"
 exec npx vitest run "$@"

@@ -187,7 +187,11 @@ export function providerBytes(resources: StateResource[]): number[] {
 export async function exportStackAtRest(t: TestStack): Promise<string> {
   const ws = t.stack.workspace as import("@pulumi/pulumi/automation").LocalWorkspace;
   const env: Record<string, string> = { ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
-  const r = await ws.pulumiCommand.run(["stack", "export", "--stack", t.stack.name], ws.workDir, env);
+  // `PulumiCommand.run` exists at runtime but is marked internal in the SDK's typings.
+  const cmd = ws.pulumiCommand as unknown as {
+    run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }>;
+  };
+  const r = await cmd.run(["stack", "export", "--stack", t.stack.name], ws.workDir, env);
   return r.stdout;
 }
 
