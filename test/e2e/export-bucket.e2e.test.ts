@@ -16,17 +16,7 @@
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createTestStack,
-  exportStackAtRest,
-  redactSecretValues,
-  loadPackage,
-  nativeRequire,
-  providerBytes,
-  type ConfigEntry,
-  type StateResource,
-  type TestStack,
-} from "../helpers/pulumi";
+import { clearAtlasEnv, type ConfigEntry, createTestStack, exportStackAtRest, failureOf, loadPackage, nativeRequire, providerBytes, redactSecretValues, type StateResource, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RunningEmulator = Awaited<ReturnType<Emulator["startEmulator"]>>;
@@ -40,17 +30,7 @@ const GCP_ROLE = "6a00000000000000000000b3";
 const AZURE_URL = "https://atlasexportacct.blob.core.windows.net/atlas-exports";
 
 // The provider and the CLI must only see the credentials each stack is given.
-for (const k of Object.keys(process.env)) if (k.startsWith("MONGODB_ATLAS_")) delete process.env[k];
-
-/** Runs an operation that must fail; returns its message (CommandError carries stdout+stderr). */
-async function failureOf(op: Promise<unknown>): Promise<string> {
-  try {
-    await op;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error("the operation was expected to fail but succeeded");
-}
+clearAtlasEnv();
 
 /** A program with one ExportBucket per entry of `buckets` (read at run time, so tests mutate it). */
 function bucketProgram(buckets: () => Record<string, BucketArgs>) {

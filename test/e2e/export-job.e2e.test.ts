@@ -16,7 +16,7 @@
  *   on the same snapshot fails with an error naming the running job.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestStack, loadPackage, nativeRequire, providerBytes, type StateResource, type TestStack } from "../helpers/pulumi";
+import { clearAtlasEnv, createTestStack, failureOf, loadPackage, nativeRequire, providerBytes, type StateResource, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RunningEmulator = Awaited<ReturnType<Emulator["startEmulator"]>>;
@@ -27,17 +27,7 @@ const projectId = "6a0000000000000000000001";
 const AWS_ROLE = "6a00000000000000000000b1";
 
 // The provider and the CLI must only see the credentials each stack is given.
-for (const k of Object.keys(process.env)) if (k.startsWith("MONGODB_ATLAS_")) delete process.env[k];
-
-/** Runs an operation that must fail; returns its message (CommandError carries stdout+stderr). */
-async function failureOf(op: Promise<unknown>): Promise<string> {
-  try {
-    await op;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error("the operation was expected to fail but succeeded");
-}
+clearAtlasEnv();
 
 /** Per job: the optional args the test varies (the rest is wired by the program). */
 type JobSpec = Pick<JobArgs, "customData" | "waitForCompletion" | "waitTimeoutMinutes"> & { dependsOnJob?: string };

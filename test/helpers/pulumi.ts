@@ -305,3 +305,21 @@ export function addCompletedSnapshots(
   }
   return ids;
 }
+
+/**
+ * Removes every `MONGODB_ATLAS_*` variable from this process, so the CLI and the provider
+ * process see only the credentials a test stack is given.
+ */
+export function clearAtlasEnv(): void {
+  for (const k of Object.keys(process.env)) if (k.startsWith("MONGODB_ATLAS_")) delete process.env[k];
+}
+
+/** Runs an operation that must fail; returns its message (a CommandError carries stdout+stderr). */
+export async function failureOf(op: Promise<unknown>): Promise<string> {
+  try {
+    await op;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  throw new Error("the operation was expected to fail but succeeded");
+}
