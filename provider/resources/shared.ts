@@ -133,11 +133,7 @@ export function diffFields(olds: PropertyBag, news: PropertyBag, fields: readonl
   return { changes, replaces };
 }
 
-/** Creation time (epoch ms) encoded in an ObjectId's first 8 hex characters, or NaN. */
-export function objectIdTimeMs(id: string | undefined): number {
-  if (!id || !/^[0-9a-f]{24}$/i.test(id)) return Number.NaN;
-  return parseInt(id.slice(0, 8), 16) * 1000;
-}
+export { objectIdTimeMs } from "./created-lookup";
 
 /** Clock and logging hooks the handlers take, so tests need no real time or console. */
 export interface HandlerContext {
