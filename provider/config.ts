@@ -19,6 +19,11 @@ import { checkBaseUrl } from "./client/base-url";
 /** The shape of Pulumi's `ConfigureRequest.config` (namespaced keys, decrypted values). */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /**
+   * Every key that is set, if the source can list them. Used only to find misspelled keys
+   * (`mongodbatlas:privatekey`), which are otherwise silently ignored.
+   */
+  keys?(): readonly string[];
 }
 
 /** Which credentials to authenticate with. */
@@ -32,6 +37,8 @@ export interface ResolvedConfig {
   credentials: Credentials;
   /** Where the credentials came from. */
   source: "stack" | "env";
+  /** Where `baseUrl` was set, for messages: e.g. `stack config "mongodbatlas:baseUrl"` or `the default`. */
+  baseUrlSource?: string;
 }
 
 /** Atlas's public base URL, used when neither stack config nor env sets one. */
@@ -151,14 +158,61 @@ function credentialsFrom(src: SourceView): Credentials {
   throw new AtlasConfigError(`No MongoDB Atlas credentials found. ${HOW_TO_SET}`);
 }
 
+/** A key that differs from one of ours only in letter case, and the right spelling. */
+export interface MisspelledKey {
+  /** `stack config` or `environment variable`. */
+  where: "stack config" | "environment variable";
+  found: string;
+  expected: string;
+}
+
+/**
+ * Keys set in stack config or the environment that match one this package reads except for
+ * letter case (`mongodbatlas:privatekey`, `MONGODB_ATLAS_Private_Key`). Pulumi config keys and
+ * (on Linux) environment variables are case-sensitive, so such a key would be ignored. Never throws.
+ */
+export function findMisspelledKeys(stack: ConfigSource | undefined, env: NodeJS.ProcessEnv): MisspelledKey[] {
+  const out: MisspelledKey[] = [];
+  const check = (where: MisspelledKey["where"], names: readonly string[], known: readonly string[]) => {
+    const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+    for (const name of names) {
+      const expected = byLower.get(name.toLowerCase());
+      if (expected !== undefined && expected !== name) out.push({ where, found: name, expected });
+    }
+  };
+  let stackKeys: readonly string[] = [];
+  try {
+    stackKeys = stack?.keys?.() ?? [];
+  } catch {
+    stackKeys = [];
+  }
+  check("stack config", stackKeys, Object.values(STACK_KEYS));
+  const envKeys = Object.keys(env).filter((k) => typeof env[k] === "string" && env[k]!.trim() !== "");
+  check("environment variable", envKeys, Object.values(ENV_KEYS).flat());
+  return out;
+}
+
+function misspelledMessage(found: MisspelledKey[]): string {
+  const each = found.map((m) => `${m.where} "${m.found}" is set, but the key is spelled "${m.expected}"`).join("; ");
+  const stackFix = found.some((m) => m.where === "stack config")
+    ? ` For stack config: \`pulumi config rm <wrong key>\`, then \`pulumi config set [--secret] <right key> <value>\`.`
+    : "";
+  return `MongoDB Atlas configuration key with the wrong letter case, which would be ignored: ${each}.${stackFix}`;
+}
+
 /**
  * Resolves credentials and base URL from stack config and the environment (precedence above).
  *
- * @throws AtlasConfigError when no credentials are set, a pair is half set in the winning source,
- *   or the base URL is not a valid https URL (plain http is allowed for loopback hosts only).
+ * @throws AtlasConfigError when a key is set with the wrong letter case (naming it and the right
+ *   spelling), no credentials are set, a pair is half set in the winning source, or the base URL
+ *   is not an https origin (plain http is allowed for loopback hosts only; no path, query or fragment).
  *   The message names the keys / environment variables to set and never contains a value.
  */
 export function resolveConfig(stack: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  // A misspelled key is a setting the user meant to make: ignoring it would silently use other
+  // credentials or the public Atlas URL, so it is an error even when resolution would succeed.
+  const misspelled = findMisspelledKeys(stack, env);
+  if (misspelled.length > 0) throw new AtlasConfigError(misspelledMessage(misspelled));
   const fromStack = readStack(stack);
   const fromEnv = readEnv(env);
 
@@ -176,5 +230,5 @@ export function resolveConfig(stack: ConfigSource | undefined, env: NodeJS.Proce
       : { value: DEFAULT_BASE_URL, label: "the default base URL" };
   const baseUrl = checkBaseUrl(baseUrlSetting.value, baseUrlSetting.label);
 
-  return { baseUrl, credentials, source: source.name };
+  return { baseUrl, credentials, source: source.name, baseUrlSource: baseUrlSetting.label };
 }

@@ -154,6 +154,11 @@ export interface ListOptions {
  * the caller looks the object up instead of sending again.
  */
 export interface AtlasApi {
+  /**
+   * The base URL requests go to and where it was set, for error messages, e.g.
+   * `http://127.0.0.1:43121 (from environment variable MONGODB_ATLAS_BASE_URL)`. Optional: fakes may omit it.
+   */
+  readonly baseUrlSetting?: string;
   listExportBuckets(groupId: string, opts?: ListOptions): AsyncIterable<ExportBucketResponse>;
   createExportBucket(groupId: string, body: CreateExportBucketRequest): Promise<ExportBucketResponse>;
   getExportBucket(groupId: string, exportBucketId: string): Promise<ExportBucketResponse>;

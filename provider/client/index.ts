@@ -61,6 +61,8 @@ function seg(name: string, value: string): string {
 export class AtlasClient implements AtlasApi {
   /** The normalised base URL requests go to. */
   readonly baseUrl: string;
+  /** `baseUrl` and where it was set, for error messages (see `AtlasApi.baseUrlSetting`). */
+  readonly baseUrlSetting: string;
   /** `serviceAccount` or `apiKey`. */
   readonly authKind: "serviceAccount" | "apiKey";
   private readonly transport: HttpTransport;
@@ -74,7 +76,8 @@ export class AtlasClient implements AtlasApi {
    */
   constructor(options: AtlasClientOptions) {
     checkClientOptions(options);
-    this.baseUrl = checkBaseUrl(options.baseUrl, "baseUrl");
+    this.baseUrl = checkBaseUrl(options.baseUrl, options.baseUrlSource ?? "baseUrl");
+    this.baseUrlSetting = `${this.baseUrl} (from ${options.baseUrlSource ?? "the AtlasClient baseUrl option"})`;
     const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
     const retry: RetryOptions = { ...DEFAULT_RETRY_OPTIONS, ...definedOnly(options.retry ?? {}) };
     const now = options.now ?? Date.now;
@@ -119,9 +122,14 @@ export class AtlasClient implements AtlasApi {
    */
   static fromConfig(
     resolved: ResolvedConfig,
-    overrides: Omit<AtlasClientOptions, "baseUrl" | "credentials"> = {},
+    overrides: Omit<AtlasClientOptions, "baseUrl" | "baseUrlSource" | "credentials"> = {},
   ): AtlasClient {
-    return new AtlasClient({ ...overrides, baseUrl: resolved.baseUrl, credentials: resolved.credentials });
+    return new AtlasClient({
+      ...overrides,
+      baseUrl: resolved.baseUrl,
+      baseUrlSource: resolved.baseUrlSource,
+      credentials: resolved.credentials,
+    });
   }
 
   /** Closes the connection pool the client created (not a dispatcher passed in). Never throws. */

@@ -15,6 +15,8 @@ import type { RetryOptions } from "./retry";
 export interface AtlasClientOptions {
   /** e.g. `https://cloud.mongodb.com`; http only for loopback hosts. */
   baseUrl: string;
+  /** Where `baseUrl` was set (e.g. `stack config "mongodbatlas:baseUrl"`), named in error messages. */
+  baseUrlSource?: string | undefined;
   credentials: Credentials;
   /** undici dispatcher (tests pass a MockAgent). Default: an Agent owned by the client. */
   dispatcher?: Dispatcher | undefined;
@@ -41,6 +43,7 @@ const optionalFn = fn.optional();
 
 const optionsSchema = z.strictObject({
   baseUrl: nonEmpty,
+  baseUrlSource: z.string().optional(),
   credentials: z.discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("serviceAccount"), clientId: nonEmpty, clientSecret: nonEmpty }),
     z.strictObject({ kind: z.literal("apiKey"), publicKey: nonEmpty, privateKey: nonEmpty }),

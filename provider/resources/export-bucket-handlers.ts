@@ -26,6 +26,7 @@ import {
   startCheck,
   storedString,
 } from "./shared";
+import { EXPORT_BUCKET_NOT_FOUND, isExportBucketGone, unexpectedNotFound } from "./not-found";
 
 /** Checked ExportBucket inputs, as the engine passes them to create/update/diff. */
 export interface ExportBucketInputs {
@@ -282,8 +283,10 @@ async function adoptExportBucket(
 
 /**
  * `read` (refresh). Returns Atlas's view as props and the matching inputs (so refresh leaves
- * no permanent diff), or `{}` when the bucket is gone (404) so it leaves the state. Accepts
- * outputs written by older versions. Throws other Atlas errors.
+ * no permanent diff), or `{}` when Atlas answers that the bucket does not exist
+ * (`EXPORT_BUCKET_NOT_FOUND`) so it leaves the state. Any other 404 (wrong base URL, deleted
+ * project) is an error and the state is kept (see not-found.ts). Accepts outputs written by
+ * older versions. Throws other Atlas errors.
  */
 export async function readExportBucket(
   api: AtlasApi,
@@ -295,7 +298,8 @@ export async function readExportBucket(
   try {
     bucket = await api.getExportBucket(projectId, id);
   } catch (e) {
-    if (isAtlasApiError(e, 404)) return {};
+    if (isExportBucketGone(e)) return {};
+    if (isAtlasApiError(e, 404)) throw unexpectedNotFound(e, api, `refresh of export bucket ${id}`, EXPORT_BUCKET_NOT_FOUND);
     throw e;
   }
   const old = argsOf(props);
@@ -337,7 +341,9 @@ export async function updateExportBucket(
 }
 
 /**
- * `delete`. A 404 counts as deleted. When Atlas refuses because a backup schedule
+ * `delete`. Atlas's answer that the bucket does not exist (`EXPORT_BUCKET_NOT_FOUND`) counts as
+ * deleted; any other 404 is an error, so destroy never reports a deletion that did not happen.
+ * When Atlas refuses because a backup schedule
  * auto-exports to the bucket, throws an error naming those clusters and saying what to change.
  */
 export async function deleteExportBucket(api: AtlasApi, id: string, props: PropertyBag): Promise<void> {
@@ -345,7 +351,8 @@ export async function deleteExportBucket(api: AtlasApi, id: string, props: Prope
   try {
     await api.deleteExportBucket(projectId, id);
   } catch (e) {
-    if (isAtlasApiError(e, 404)) return;
+    if (isExportBucketGone(e)) return;
+    if (isAtlasApiError(e, 404)) throw unexpectedNotFound(e, api, `delete of export bucket ${id}`, EXPORT_BUCKET_NOT_FOUND);
     if (isAtlasErrorCode(e, "EXPORT_BUCKET_DELETE_FAILED_BUCKET_IN_USE")) {
       throw new Error(await bucketInUseMessage(api, projectId, id), { cause: e });
     }

@@ -29,6 +29,7 @@ import {
   startCheck,
   storedString,
 } from "./shared";
+import { EXPORT_JOB_NOT_FOUND_CODES, isExportJobGone, unexpectedNotFound } from "./not-found";
 
 /** Checked ExportJob inputs, as the engine passes them to create/update/diff. */
 export interface ExportJobInputs {
@@ -373,8 +374,9 @@ export async function conflictMessage(api: AtlasApi, inputs: ExportJobInputs, at
 }
 
 /**
- * `read` (refresh): Atlas's view of the job plus matching inputs; `{}` when Atlas no longer
- * knows the job (404) so it leaves the state. Throws other Atlas errors.
+ * `read` (refresh): Atlas's view of the job plus matching inputs; `{}` when Atlas answers that
+ * the job does not exist (see not-found.ts) so it leaves the state. Any other 404 (wrong base
+ * URL, deleted cluster or project) is an error and the state is kept. Throws other Atlas errors.
  */
 export async function readExportJob(
   api: AtlasApi,
@@ -387,7 +389,10 @@ export async function readExportJob(
   try {
     job = await api.getExportJob(projectId, clusterName, id);
   } catch (e) {
-    if (isAtlasApiError(e, 404)) return {};
+    if (isExportJobGone(e, id)) return {};
+    if (isAtlasApiError(e, 404)) {
+      throw unexpectedNotFound(e, api, `refresh of export job ${id}`, EXPORT_JOB_NOT_FOUND_CODES.join(" or "));
+    }
     throw e;
   }
   const old = inputsOf(props);

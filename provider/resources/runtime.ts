@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AtlasApi } from "../client/api";
-import { resolveConfig } from "../config";
+import { resolveConfig, type ConfigSource } from "../config";
 import * as bucketHandlers from "./export-bucket-handlers";
 import * as jobHandlers from "./export-job-handlers";
 import type { PropertyBag } from "./shared";
@@ -23,6 +23,8 @@ export interface ConfigGetter {
 }
 
 let stored = new Map<string, string>();
+/** Names (not values) of every `mongodbatlas:*` key in the stack config, any letter case: typo detection. */
+let storedKeyNames: string[] = [];
 const clients = new Map<string, Promise<AtlasApi>>();
 let apiFactoryOverride: (() => AtlasApi) | undefined;
 
@@ -42,12 +44,27 @@ export async function configure(config: ConfigGetter | undefined): Promise<void>
     if (typeof value === "string" && value.length > 0) next.set(key, value);
   }
   stored = next;
+  storedKeyNames = namespacedKeys(config);
+}
+
+/**
+ * The `mongodbatlas:*` key names (any case) of the engine's config. The host's Config keeps
+ * the whole stack config in `rawConfig`; other ConfigGetters may not expose it (then: none).
+ */
+function namespacedKeys(config: ConfigGetter | undefined): string[] {
+  const raw = (config as { rawConfig?: unknown } | undefined)?.rawConfig;
+  if (raw === null || typeof raw !== "object") return [];
+  return Object.keys(raw).filter((k) => k.toLowerCase().startsWith("mongodbatlas:"));
 }
 
 /** The stored config as a ConfigSource answering both `mongodbatlas:x` and `x`. */
-function storedSource(): ConfigGetter {
+function storedSource(): ConfigSource {
   const snapshot = stored;
-  return { get: (key) => snapshot.get(key.startsWith("mongodbatlas:") ? key.slice("mongodbatlas:".length) : key) };
+  const names = storedKeyNames;
+  return {
+    get: (key) => snapshot.get(key.startsWith("mongodbatlas:") ? key.slice("mongodbatlas:".length) : key),
+    keys: () => names,
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ describe("resolveConfig", () => {
       baseUrl: DEFAULT_BASE_URL,
       credentials: { kind: "serviceAccount", clientId: "id1", clientSecret: SECRET },
       source: "stack",
+      baseUrlSource: "the default base URL",
     });
   });
 
@@ -109,6 +110,53 @@ describe("resolveConfig", () => {
     const err = errorOf(() => resolveConfig(undefined, { ...creds, MONGODB_ATLAS_BASE_URL: "http://atlas.internal" }));
     expect(err.message).toContain("MONGODB_ATLAS_BASE_URL");
     expect(err.message).toContain("https");
+  });
+
+  it("rejects a base URL with a path, query or fragment before any request, naming the key and the expected form", () => {
+    const creds = { MONGODB_ATLAS_PUBLIC_API_KEY: "pub", MONGODB_ATLAS_PRIVATE_API_KEY: PRIV };
+    const viaStack = errorOf(() => resolveConfig(stack({ "mongodbatlas:baseUrl": "https://cloud.mongodb.com/api/atlas/v2" }), creds));
+    expect(viaStack.message).toContain('stack config "mongodbatlas:baseUrl"');
+    expect(viaStack.message).toContain("a path (/api/atlas/v2)");
+    expect(viaStack.message).toContain("https://cloud.mongodb.com");
+    for (const url of ["https://cloud.mongodb.com/api/atlas/v2/", "http://127.0.0.1:4000/x", "https://cloud.mongodb.com?envelope=true", "https://cloud.mongodb.com/#x", "https://cloud.mongodb.com?"]) {
+      const err = errorOf(() => resolveConfig(undefined, { ...creds, MONGODB_ATLAS_BASE_URL: url }));
+      expect(err.message, url).toContain("environment variable MONGODB_ATLAS_BASE_URL");
+      expect(err.message, url).toContain("e.g. https://cloud.mongodb.com");
+    }
+    // A bare trailing slash is the origin.
+    expect(resolveConfig(undefined, { ...creds, MONGODB_ATLAS_BASE_URL: "https://cloud.mongodb.com/" }).baseUrl).toBe("https://cloud.mongodb.com");
+  });
+
+  it("plain http only for localhost, 127.0.0.0/8 and ::1; *.localhost and other names are refused", () => {
+    const creds = { MONGODB_ATLAS_PUBLIC_API_KEY: "pub", MONGODB_ATLAS_PRIVATE_API_KEY: PRIV };
+    for (const url of ["http://localhost:1", "http://127.0.0.1:2", "http://127.255.0.9", "http://[::1]:3", "http://LOCALHOST:4"]) {
+      expect(resolveConfig(undefined, { ...creds, MONGODB_ATLAS_BASE_URL: url }).baseUrl, url).toMatch(/^http:\/\//);
+    }
+    for (const url of ["http://atlas.localhost:1", "http://localhost.example.com", "http://127.0.0.1.nip.io", "http://[::2]:1", "http://0.0.0.0:1", "http://[::ffff:10.0.0.1]"]) {
+      const err = errorOf(() => resolveConfig(undefined, { ...creds, MONGODB_ATLAS_BASE_URL: url }));
+      expect(err.message, url).toMatch(/must use https: plain http is only allowed for loopback hosts/);
+    }
+  });
+
+  it("names a stack config key set with the wrong letter case, and its right spelling", () => {
+    const values = { "mongodbatlas:publicKey": "pub", "mongodbatlas:privatekey": PRIV };
+    const src: ConfigSource = { get: (k) => (values as Record<string, string>)[k], keys: () => Object.keys(values) };
+    const err = errorOf(() => resolveConfig(src, {}));
+    expect(err.message).toContain('stack config "mongodbatlas:privatekey" is set, but the key is spelled "mongodbatlas:privateKey"');
+    expect(err.message).toContain("pulumi config rm");
+    expect(err.message).not.toContain(PRIV);
+    // Even when the environment has complete credentials: the typo must not be ignored silently.
+    const typoUrl = { "mongodbatlas:baseurl": "http://127.0.0.1:1" };
+    const err2 = errorOf(() =>
+      resolveConfig({ get: () => undefined, keys: () => Object.keys(typoUrl) }, { MONGODB_ATLAS_CLIENT_ID: "i", MONGODB_ATLAS_CLIENT_SECRET: SECRET }),
+    );
+    expect(err2.message).toContain('"mongodbatlas:baseurl" is set, but the key is spelled "mongodbatlas:baseUrl"');
+  });
+
+  it("names an environment variable set with the wrong letter case", () => {
+    const err = errorOf(() => resolveConfig(undefined, { MONGODB_ATLAS_PUBLIC_API_KEY: "pub", MONGODB_ATLAS_Private_API_KEY: PRIV }));
+    expect(err.message).toContain('environment variable "MONGODB_ATLAS_Private_API_KEY" is set, but the key is spelled "MONGODB_ATLAS_PRIVATE_API_KEY"');
+    expect(err.message).not.toContain(PRIV);
   });
 
   it("defaults env to process.env", () => {

@@ -45,7 +45,24 @@ describe("AtlasClient constructor", () => {
       expect(construct({ baseUrl: url, credentials: SA, dispatcher: agent() })).toBeInstanceOf(AtlasConfigError);
     }
     expect(isLoopbackHost("127.0.0.300")).toBe(false);
+    // A *.localhost name resolves wherever the resolver says: not loopback for credentials.
+    for (const url of ["http://atlas.localhost:8080", "http://emulator.localhost", "http://localhost.attacker.example"]) {
+      expect(construct({ baseUrl: url, credentials: SA, dispatcher: agent() }), url).toBeInstanceOf(AtlasConfigError);
+    }
+    expect(isLoopbackHost("foo.localhost")).toBe(false);
     expect(() => checkBaseUrl("https://user:pw@cloud.mongodb.com")).toThrow(AtlasConfigError);
+  });
+
+  it("rejects a base URL with a path, query or fragment, naming the setting and the expected form", () => {
+    for (const url of ["https://cloud.mongodb.com/api/atlas/v2", "https://cloud.mongodb.com/api", "https://cloud.mongodb.com?pretty=true", "https://cloud.mongodb.com#frag"]) {
+      const e = construct({ baseUrl: url, baseUrlSource: 'stack config "mongodbatlas:baseUrl"', credentials: SA, dispatcher: agent() });
+      expect(e, url).toBeInstanceOf(AtlasConfigError);
+      expect((e as Error).message, url).toContain('stack config "mongodbatlas:baseUrl" must be the Atlas origin without');
+      expect((e as Error).message, url).toContain("e.g. https://cloud.mongodb.com");
+    }
+    expect((construct({ baseUrl: "https://cloud.mongodb.com/api/atlas/v2", credentials: SA, dispatcher: agent() }) as Error).message).toMatch(
+      /^baseUrl must be the Atlas origin without a path \(\/api\/atlas\/v2\)/,
+    );
   });
 
   it("throws AtlasConfigError immediately for bad options, naming the option but never a secret", () => {

@@ -22,6 +22,16 @@ describe("runtime", () => {
     expect(c.asked.sort()).toEqual(["mongodbatlas:baseUrl", "mongodbatlas:clientId", "mongodbatlas:clientSecret", "mongodbatlas:privateKey", "mongodbatlas:publicKey"]);
   });
 
+  it("a mongodbatlas key with the wrong letter case in the host's Config is named with its right spelling", async () => {
+    // The dynamic-provider host's own Config class (what `configure` receives from the engine).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Config } = require("@pulumi/pulumi/cmd/dynamic-provider/config") as { Config: new (raw: Record<string, string>, project: string) => runtime.ConfigGetter };
+    await runtime.configure(new Config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privatekey": "priv-typo-value", "aws:region": "x" }, "proj"));
+    const error = await runtime.getApi().then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toContain('stack config "mongodbatlas:privatekey" is set, but the key is spelled "mongodbatlas:privateKey"');
+    expect(error?.message).not.toContain("priv-typo-value");
+  });
+
   it("getApi resolves at call time and caches one client per distinct resolved config", async () => {
     await runtime.configure(config({ "mongodbatlas:publicKey": "pub", "mongodbatlas:privateKey": "priv", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
     const a = await runtime.getApi();
