@@ -15,6 +15,7 @@ import type { Route, RouteContext } from "../router";
 import { newObjectId, type BucketRecord, type RoleRecord } from "../store";
 import { V } from "../versions";
 import { HEX24, bodyObject, checkAttributes, optionalString, requiredString } from "./common";
+import { azureBucketNameProblem, parseAzureServiceUrl } from "../../provider/schemas/azure-service-url";
 
 type View = "list" | "create" | "get";
 
@@ -35,8 +36,6 @@ export function renderBucket(b: BucketRecord, view: View): Record<string, unknow
   return out;
 }
 
-const AZURE_URL = /^https:\/\/([a-z0-9]{3,24})\.blob\.core\.windows\.net(?:\/([^/?#]*))?\/?$/;
-const CONTAINER = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 
 function checkBucketName(name: string): void {
   if (name.length < 3 || name.length > 63) {
@@ -85,18 +84,16 @@ function buildBucket(ctx: RouteContext): BucketRecord {
     const serviceUrl = requiredString(body, "serviceUrl");
     optionalString(body, "tenantId"); // deprecated and ignored (§4.1): the role's tenant is used
     checkRoleIdFormat("roleId", roleId);
-    const m = serviceUrl.length >= 33 && serviceUrl.length <= 2048 ? AZURE_URL.exec(serviceUrl) : null;
-    if (!m) throw errors.invalidAttribute("serviceUrl", "It must be https://<storageAccount>.blob.core.windows.net/<container>.");
-    const container = m[2] ? m[2] : undefined;
-    if (container !== undefined && !CONTAINER.test(container)) throw errors.invalidAttribute("serviceUrl", "The container name is invalid.");
-    let bucketName = optionalString(body, "bucketName");
-    if (bucketName === undefined) {
-      if (!container) throw errors.missingAttribute("bucketName");
-      bucketName = container;
-    } else if (container && bucketName !== container) {
+    // The same rules as the provider's preview check (one implementation, CONTRACT §4.1).
+    const url = parseAzureServiceUrl(serviceUrl);
+    if (typeof url === "string") throw errors.invalidAttribute("serviceUrl", `serviceUrl ${url}.`);
+    const givenName = optionalString(body, "bucketName");
+    const nameProblem = azureBucketNameProblem(givenName, url.container);
+    if (nameProblem !== undefined) {
       // Decision: a bucketName contradicting the container in serviceUrl is rejected.
-      throw errors.invalidAttribute("bucketName", "It must match the container of serviceUrl.");
+      throw givenName === undefined ? errors.missingAttribute("bucketName") : errors.invalidAttribute("bucketName", `${nameProblem}.`);
     }
+    const bucketName = givenName ?? (url.container as string);
     checkBucketName(bucketName);
     const role = checkRole(ctx, roleId, "AZURE");
     return { groupId, id, cloudProvider: "AZURE", bucketName, roleId, serviceUrl, tenantId: role.tenantId! };

@@ -7,6 +7,7 @@ import { isAtlasApiError, isAtlasErrorCode } from "../errors";
 import {
   CLOUD_PROVIDERS,
   EXPORT_BUCKET_ARG_NAMES,
+  azureBucketNameProblem,
   exportBucketArgsSchema,
   parseAzureServiceUrl,
 } from "../schemas/export-bucket-args";
@@ -64,12 +65,13 @@ const roleField: Record<CloudProvider, "iamRoleId" | "roleId"> = { AWS: "iamRole
  * the inputs to store (for Azure, `bucketName` derived from the `serviceUrl` container when
  * omitted, as Atlas does) and one failure per broken rule. Never throws.
  */
-export function checkExportBucket(news: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
+export function checkExportBucket(news: PropertyBag, olds?: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
   const { known, unknownKeys, inputs, failures } = startCheck(
     news,
     EXPORT_BUCKET_COMPUTED_OUTPUTS,
     exportBucketArgsSchema,
     EXPORT_BUCKET_ARG_NAMES,
+    olds,
   );
   const has = (key: string) => key in known || unknownKeys.has(key);
   const failed = (key: string) => failures.some((f) => f.property === key);
@@ -111,14 +113,12 @@ export function checkExportBucket(news: PropertyBag): { inputs: PropertyBag; fai
     };
     for (const [key, reason] of forbidden[provider]) if (has(key)) failures.push({ property: key, reason });
 
-    if (provider === "AZURE" && !has("bucketName")) {
-      if (container !== undefined) inputs.bucketName = container;
-      else if (typeof known.serviceUrl === "string" && !failed("serviceUrl")) {
-        failures.push({
-          property: "bucketName",
-          reason: "bucketName is required when the Azure serviceUrl has no container path (https://<account>.blob.core.windows.net/<container>)",
-        });
-      }
+    // Atlas derives bucketName from the container, and rejects one that contradicts it.
+    if (provider === "AZURE" && typeof known.serviceUrl === "string" && !failed("serviceUrl") && !unknownKeys.has("bucketName") && !failed("bucketName")) {
+      const bucketName = typeof known.bucketName === "string" ? known.bucketName : undefined;
+      const problem = azureBucketNameProblem(bucketName, container);
+      if (problem !== undefined) failures.push({ property: "bucketName", reason: problem });
+      else if (bucketName === undefined) inputs.bucketName = container;
     }
   }
   return { inputs, failures };

@@ -67,18 +67,19 @@ export class ExportBucket extends pulumi.dynamic.Resource {
       name,
       {
         // Every output must be a registered property or it is not readable (pulumi #2931),
-        // including optional arguments the program left out.
+        // including optional arguments the program left out. `args` comes last: an output name
+        // passed as an argument (from JavaScript or YAML) reaches check, which rejects it by name.
         bucketName: undefined,
         iamRoleId: undefined,
         roleId: undefined,
         serviceUrl: undefined,
         requirePrivateNetworking: undefined,
         adopt: undefined,
-        ...args,
         exportBucketId: undefined,
         region: undefined,
         tenantId: undefined,
         schemaVersion: undefined,
+        ...args,
       },
       opts,
       "atlas",

@@ -127,8 +127,8 @@ export class ExportJobIncompleteError extends Error {
 }
 
 /** `check`: validates arguments with no API call; unknown preview values pass. Never throws. */
-export function checkExportJob(news: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
-  const { known, unknownKeys, inputs, failures } = startCheck(news, EXPORT_JOB_COMPUTED_OUTPUTS, exportJobArgsSchema, EXPORT_JOB_ARG_NAMES);
+export function checkExportJob(news: PropertyBag, olds?: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
+  const { known, unknownKeys, inputs, failures } = startCheck(news, EXPORT_JOB_COMPUTED_OUTPUTS, exportJobArgsSchema, EXPORT_JOB_ARG_NAMES, olds);
   for (const key of EXPORT_JOB_REQUIRED_ARGS) {
     if (!(key in known) && !unknownKeys.has(key)) failures.push({ property: key, reason: `${key} is required` });
   }

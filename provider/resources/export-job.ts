@@ -65,10 +65,11 @@ export class ExportJob extends pulumi.dynamic.Resource {
       name,
       {
         // Every output must be a registered property or it is not readable (pulumi #2931).
+        // `args` comes last: an output name passed as an argument (from JavaScript or YAML)
+        // reaches check, which rejects it by name.
         customData: undefined,
         waitForCompletion: undefined,
         waitTimeoutMinutes: undefined,
-        ...args,
         exportJobId: undefined,
         state: undefined,
         stateReason: undefined,
@@ -78,6 +79,7 @@ export class ExportJob extends pulumi.dynamic.Resource {
         finishedAt: undefined,
         components: undefined,
         schemaVersion: undefined,
+        ...args,
       },
       opts,
       "atlas",

@@ -96,7 +96,7 @@ export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): 
 
 /** ExportBucket handlers with the dynamic ResourceProvider signatures. */
 export const bucket = {
-  check: async (_olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news),
+  check: async (olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news, olds),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucketHandlers.diffExportBucket(olds, news),
   create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
   read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(await getApi(), id, props ?? {}),
@@ -107,12 +107,16 @@ export const bucket = {
 
 /** ExportJob handlers with the dynamic ResourceProvider signatures. */
 export const job = {
-  check: async (_olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news),
+  check: async (olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news, olds),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => jobHandlers.diffExportJob(olds, news),
   create: async (inputs: PropertyBag) => jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
   read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
     jobHandlers.updateExportJob(await getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
-  // No API call: Atlas cannot delete an export jobHandlers.
-  delete: async (id: string, props: PropertyBag) => jobHandlers.deleteExportJob(id, props),
+  // No API call (Atlas cannot delete an export job), but the configuration is resolved first so
+  // a malformed setting (e.g. a base URL with a path) fails destroy instead of forgetting jobs.
+  delete: async (id: string, props: PropertyBag) => {
+    await getApi();
+    return jobHandlers.deleteExportJob(id, props);
+  },
 };

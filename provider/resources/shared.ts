@@ -231,24 +231,41 @@ export interface CheckStart {
 }
 
 /**
- * The common first half of `check`. The resource classes pass every computed output as
- * undefined; if one comes back with a value (older state echoed as inputs) it is not an
- * argument, so it is dropped rather than reported. Then the known values go through the
- * strict schema.
+ * The common first half of `check`. The resource classes register every computed output as
+ * undefined and let the program's arguments override them, so an output name passed as an
+ * argument (`region`, `exportJobId`, ...) reaches this point with a value: it is reported by name
+ * (it would otherwise be silently dropped). The one exception is a value equal to the one in the
+ * old inputs (`olds`): state written by an older version may carry outputs in its inputs, and an
+ * echo of it is not the user's mistake. Output names never reach the returned inputs. Then the
+ * known values go through the strict schema.
  */
 export function startCheck(
   news: PropertyBag,
   computedOutputs: readonly string[],
   schema: z.ZodType,
   argNames: readonly string[],
+  olds?: PropertyBag,
 ): CheckStart {
   const { known, unknownKeys } = splitKnown(news);
   const inputs: PropertyBag = { ...news };
+  const failures: CheckFailure[] = [];
   for (const key of computedOutputs) {
+    const value = news?.[key];
+    if (value !== undefined) {
+      const echoed = !containsUnknown(value) && olds?.[key] !== undefined && stableJson(olds[key]) === stableJson(value);
+      if (!echoed) {
+        failures.push({
+          property: key,
+          reason:
+            `${key} is an output of this resource (set by Atlas), not an argument: remove it from the arguments ` +
+            `(valid arguments: ${argNames.join(", ")})`,
+        });
+      }
+    }
     delete known[key];
     delete inputs[key];
+    unknownKeys.delete(key);
   }
-  const failures: CheckFailure[] = [];
   const parsed = schema.safeParse(known);
   if (!parsed.success) failures.push(...zodIssuesToFailures(parsed.error.issues, argNames));
   return { known, unknownKeys, inputs, failures };

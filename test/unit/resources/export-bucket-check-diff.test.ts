@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkExportBucket, diffExportBucket } from "../../../provider/resources/export-bucket-handlers";
 import { UNKNOWN_SENTINEL as U } from "../../../provider/resources/shared";
+import { AZURE_URL_CASES } from "../../fixtures/schemas/azure-urls";
 
 const P = "6a0000000000000000000001";
 const R = "6a00000000000000000000b1";
@@ -28,16 +29,34 @@ describe("ExportBucket check: valid inputs", () => {
   it("output names passed as undefined by the class are ignored", () => {
     expect(failuresOf({ ...valid.GCP, exportBucketId: undefined, region: undefined, tenantId: undefined, schemaVersion: undefined, iamRoleId: undefined })).toEqual([]);
   });
+  it.each([
+    ["region", "us-east-1"],
+    ["tenantId", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"],
+    ["exportBucketId", "6a00000000000000000000c1"],
+    ["schemaVersion", 1],
+    ["exportBucketId", U],
+  ] as const)("an output name passed as an argument (%s) fails by name instead of being dropped", (key, value) => {
+    const result = checkExportBucket({ ...valid.AWS, [key]: value });
+    expect(result.failures).toEqual([{ property: key, reason: expect.stringContaining(`${key} is an output of this resource (set by Atlas), not an argument`) }]);
+    expect(result.inputs).not.toHaveProperty(key);
+  });
+  it("outputs echoed back from older state (equal to the old inputs) pass and are dropped", () => {
+    const olds = { ...valid.AWS, exportBucketId: "6a00000000000000000000c1", region: "us-east-1", schemaVersion: 1 };
+    const result = checkExportBucket({ ...olds }, olds);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual(valid.AWS);
+    // A different value is not an echo.
+    expect(checkExportBucket({ ...olds, region: "eu-west-1" }, olds).failures.map((f) => f.property)).toEqual(["region"]);
+  });
   it("Azure derives bucketName from the serviceUrl container when omitted", () => {
     const { bucketName: _omit, ...rest } = valid.AZURE;
     const result = checkExportBucket(rest);
     expect(result.failures).toEqual([]);
     expect(result.inputs.bucketName).toBe("exports");
   });
-  it("Azure keeps an explicit bucketName even if the container differs", () => {
+  it("Azure rejects an explicit bucketName that differs from the container (as Atlas does)", () => {
     const result = checkExportBucket({ ...valid.AZURE, bucketName: "other" });
-    expect(result.failures).toEqual([]);
-    expect(result.inputs.bucketName).toBe("other");
+    expect(result.failures).toEqual([{ property: "bucketName", reason: expect.stringContaining('bucketName must equal the container in serviceUrl ("exports")') }]);
   });
   it("makes no changes to valid inputs other than derivations", () => {
     expect(checkExportBucket(valid.AWS).inputs).toEqual(valid.AWS);
@@ -88,12 +107,12 @@ cases.push(
 // Azure service URLs.
 for (const [label, url, reason] of [
   ["http", "http://acct123.blob.core.windows.net/exports", /https/],
-  ["not a URL", "acct123.blob.core.windows.net/exports", /not a URL/],
+  ["not a URL", "acct123.blob.core.windows.net/exports", /absolute https URL/],
   ["wrong host", "https://acct123.s3.amazonaws.com/exports", /blob\.core\.windows\.net/],
   ["dfs endpoint", "https://acct123.dfs.core.windows.net/exports", /blob\.core\.windows\.net/],
-  ["query string", `${URL_OK}?sv=2020&sig=x`, /no query string/],
+  ["query string", `${URL_OK}?sv=2020&sig=x`, /not have a query string/],
   ["two segments", `${URL_OK}/sub`, /only one path segment/],
-  ["bad container", "https://acct123.blob.core.windows.net/Ex_ports", /container name/],
+  ["bad container", "https://acct123.blob.core.windows.net/Ex_ports", /name a container of 3 to 63/],
   ["too long", `https://acct123.blob.core.windows.net/${"a".repeat(2048)}`, /2048/],
 ] as [string, string, RegExp][]) {
   cases.push([`serviceUrl ${label}`, "AZURE", { serviceUrl: url }, "serviceUrl", reason]);
@@ -170,5 +189,24 @@ describe("ExportBucket diff", () => {
   it("outputs written without schemaVersion (older version) diff cleanly", () => {
     const { schemaVersion: _s, ...olds } = stored("AZURE");
     expect(diffExportBucket(olds, valid.AZURE)).toEqual({ changes: false, replaces: [] });
+  });
+});
+
+describe("ExportBucket check: Azure serviceUrl/bucketName as Atlas checks them (same table as the emulator test)", () => {
+  it.each(AZURE_URL_CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const args: Record<string, unknown> = { projectId: P, cloudProvider: "AZURE", roleId: R2, serviceUrl: c.serviceUrl };
+    if (c.bucketName !== undefined) args.bucketName = c.bucketName;
+    const result = checkExportBucket(args);
+    if (c.reject === undefined) {
+      expect(result.failures).toEqual([]);
+      expect(result.inputs.bucketName).toBe(c.bucketNameAfter);
+    } else {
+      expect(result.failures).toHaveLength(1);
+      expect(result.failures[0]?.property).toBe(c.reject.property);
+      expect(result.failures[0]?.reason).toMatch(new RegExp(`^${c.reject.property}\\b`));
+      expect(result.failures[0]?.reason).toContain(c.reject.rule);
+      // Never echo the URL (a SAS query string holds a signature).
+      expect(result.failures[0]?.reason).not.toContain("sig=");
+    }
   });
 });

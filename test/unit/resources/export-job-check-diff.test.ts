@@ -17,6 +17,28 @@ describe("ExportJob check", () => {
     expect(failuresOf({ exportJobId: undefined, state: undefined, schemaVersion: undefined })).toEqual([]);
   });
 
+  it.each([
+    ["exportJobId", "6a00000000000000000000e1"],
+    ["state", "Successful"],
+    ["prefix", "exported_snapshots/x"],
+    ["stateReason", { errorCode: "X" }],
+    ["exportStatus", { exportedCollections: 1 }],
+    ["createdAt", "2026-08-10T03:28:25Z"],
+    ["finishedAt", "2026-08-10T03:28:25Z"],
+    ["components", []],
+    ["schemaVersion", 1],
+  ] as const)("an output name passed as an argument (%s) fails by name instead of being dropped", (key, value) => {
+    const result = checkExportJob({ __provider: "x", ...valid, [key]: value });
+    expect(result.failures).toEqual([{ property: key, reason: expect.stringContaining(`${key} is an output of this resource (set by Atlas), not an argument`) }]);
+    expect(result.inputs).not.toHaveProperty(key);
+  });
+  it("outputs echoed back from older state (equal to the old inputs) pass and are dropped", () => {
+    const olds = { ...valid, exportJobId: "6a00000000000000000000e1", state: "Successful", prefix: "p/x", schemaVersion: 1 };
+    const result = checkExportJob({ __provider: "x", ...olds }, olds);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ __provider: "x", ...valid });
+  });
+
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ...(["projectId", "clusterName", "snapshotId", "exportBucketId"] as const).map(
       (f) => [`missing ${f}`, { [f]: undefined }, f, new RegExp(`${f} is required`)] as [string, Record<string, unknown>, string, RegExp],
