@@ -58,7 +58,11 @@ const CASES: Case[] = [
   { name: "b-aws-with-roleid", kind: "bucket", args: withField(aws, "roleId", GCP_ROLE), property: "roleId" },
   { name: "b-aws-with-url", kind: "bucket", args: withField(aws, "serviceUrl", "https://acct01.blob.core.windows.net/x1y"), property: "serviceUrl" },
   { name: "b-unknown-field", kind: "bucket", args: withField(aws, "bucket_name", "typo"), property: "bucket_name" },
-  // (a computed output such as `region` passed as an argument is dropped by check, by design: old state echoed as inputs)
+  // Output-only names passed as arguments (JavaScript/YAML programs) fail by name instead of being dropped.
+  { name: "b-output-region", kind: "bucket", args: withField(aws, "region", "us-east-1"), property: "region" },
+  { name: "b-output-tenant", kind: "bucket", args: withField(azure, "tenantId", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"), property: "tenantId" },
+  { name: "b-output-id", kind: "bucket", args: withField(aws, "exportBucketId", BUCKET), property: "exportBucketId" },
+  { name: "b-output-schema", kind: "bucket", args: withField(gcp, "schemaVersion", 1), property: "schemaVersion" },
   { name: "b-unknown-case", kind: "bucket", args: withField(aws, "iamRoleID", AWS_ROLE), property: "iamRoleID" },
   { name: "b-rpn-string", kind: "bucket", args: withField(aws, "requirePrivateNetworking", "yes"), property: "requirePrivateNetworking" },
   { name: "b-adopt-string", kind: "bucket", args: withField(aws, "adopt", "true"), property: "adopt" },
@@ -74,6 +78,11 @@ const CASES: Case[] = [
   { name: "b-az-with-iam", kind: "bucket", args: withField(azure, "iamRoleId", AWS_ROLE), property: "iamRoleId" },
   { name: "b-az-with-rpn", kind: "bucket", args: withField(azure, "requirePrivateNetworking", true), property: "requirePrivateNetworking" },
   { name: "b-az-no-container", kind: "bucket", args: withField(azure, "serviceUrl", "https://acct01.blob.core.windows.net"), property: "bucketName" },
+  // Azure URLs as Atlas checks them (written form, not URL-normalised).
+  { name: "b-az-url-host-case", kind: "bucket", args: withField(azure, "serviceUrl", "https://ACCT01.blob.core.windows.net/exports"), property: "serviceUrl" },
+  { name: "b-az-url-port-443", kind: "bucket", args: withField(azure, "serviceUrl", "https://acct01.blob.core.windows.net:443/exports"), property: "serviceUrl" },
+  { name: "b-az-url-double-slash", kind: "bucket", args: withField(azure, "serviceUrl", "https://acct01.blob.core.windows.net//exports"), property: "serviceUrl" },
+  { name: "b-az-name-not-container", kind: "bucket", args: withField(azure, "bucketName", "other-container"), property: "bucketName" },
   // ExportBucket, GCP
   { name: "b-gcp-role-missing", kind: "bucket", args: without(gcp, "roleId"), property: "roleId" },
   { name: "b-gcp-role-bad", kind: "bucket", args: withField(gcp, "roleId", "atlas@project.iam.gserviceaccount.com"), property: "roleId" },
@@ -98,6 +107,9 @@ const CASES: Case[] = [
   { name: "j-timeout-huge", kind: "job", args: withField(job, "waitTimeoutMinutes", 20_000), property: "waitTimeoutMinutes" },
   { name: "j-timeout-string", kind: "job", args: withField(job, "waitTimeoutMinutes", "10"), property: "waitTimeoutMinutes" },
   { name: "j-unknown-field", kind: "job", args: withField(job, "snapshot", SNAP), property: "snapshot" },
+  { name: "j-output-id", kind: "job", args: withField(job, "exportJobId", "6a00000000000000000000e1"), property: "exportJobId" },
+  { name: "j-output-state", kind: "job", args: withField(job, "state", "Successful"), property: "state" },
+  { name: "j-output-prefix", kind: "job", args: withField(job, "prefix", "exported_snapshots/x"), property: "prefix" },
 ];
 
 describe("bad input: every malformed argument fails at preview, names the property, calls Atlas zero times", () => {
