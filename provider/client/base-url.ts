@@ -63,7 +63,7 @@ export function checkBaseUrl(value: string, label = "baseUrl"): string {
       .filter(Boolean)
       .join(", ");
     throw new AtlasConfigError(
-      `${label} must be the Atlas origin without ${parts}: got ${url.origin}${hasPath ? url.pathname : ""}…; ${expected} ` +
+      `${label} must be the Atlas origin without ${parts}: got ${url.origin}${hasPath ? url.pathname : ""}; ${expected} ` +
         `(the client adds /api/atlas/v2 itself; with a path every request would miss its endpoint).`,
     );
   }
