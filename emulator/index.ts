@@ -19,6 +19,7 @@ import { clusterRoutes } from "./routes/clusters";
 import { createControlHandler } from "./routes/control";
 import { exportBucketRoutes } from "./routes/export-buckets";
 import { exportJobRoutes } from "./routes/export-jobs";
+import { flexClusterRoutes } from "./routes/flex-clusters";
 import { snapshotRoutes } from "./routes/snapshots";
 import { buildSeed, seedCredentials, type SeedCredentials } from "./seed";
 import { createRequestListener, type RequestLogEntry } from "./server";
@@ -57,6 +58,11 @@ export interface EmulatorOptions {
   strictVersions?: boolean;
   /** clock override (ms epoch) for tests */
   now?: () => number;
+  /**
+   * Add request and response headers and bodies to each request-log entry (`request`,
+   * `response`), credentials redacted. Default false.
+   */
+  logBodies?: boolean;
 }
 
 /** A running emulator. */
@@ -122,6 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const router = new Router([
     ...exportBucketRoutes, ...exportJobRoutes(takeOutcome), ...snapshotRoutes, ...cloudProviderAccessRoutes, ...clusterRoutes,
+    ...flexClusterRoutes,
   ]);
   const forceNextExportOutcome = (o: ExportOutcome) => {
     store.nextExportOutcome = { ...o };
@@ -138,7 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server: Server = createServer(
     { keepAliveTimeout: 5_000 },
     createRequestListener({
-      store, auth, faults, router, requestLog, timeScale: () => timeScale, strictVersions: options.strictVersions ?? false,
+      store, auth, faults, router, requestLog, logBodies: options.logBodies ?? false, timeScale: () => timeScale, strictVersions: options.strictVersions ?? false,
       now, baseUrl: () => baseUrl, control, timers,
     }),
   );

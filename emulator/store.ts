@@ -13,7 +13,7 @@ export interface ApiKeyRecord { publicKey: string; privateKey: string; projectId
 /** A service account (OAuth client credentials, CONTRACT §11.2). */
 export interface ServiceAccountRecord { clientId: string; clientSecret: string; projectIds: string[] }
 
-/** A cluster (replica set). */
+/** A cluster: a dedicated replica set (default), a dedicated sharded cluster, or a flex cluster. */
 export interface ClusterRecord {
   groupId: string;
   id: string;
@@ -26,6 +26,15 @@ export interface ClusterRecord {
   backupEnabled: boolean;
   /** collections an export of this cluster reports in `exportStatus.totalCollections` */
   collections: number;
+  /** cluster GET `clusterType` (CONTRACT §16.1); absent = REPLICASET (older persisted states) */
+  clusterType?: "REPLICASET" | "SHARDED" | "GEOSHARDED";
+  /** shards of a SHARDED/GEOSHARDED cluster (default 2) */
+  numShards?: number;
+  /**
+   * A flex cluster: only the flex API (`/flexClusters/{name}`, 2024-11-13) serves it; every
+   * `/clusters/{name}/**` call answers 400 CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API (§16.1 [rec]).
+   */
+  flex?: boolean;
 }
 
 /** A cloud provider access role (CONTRACT §7). `authorized` is internal. */
@@ -77,6 +86,11 @@ export interface SnapshotRecord {
   storageSizeBytes: number;
   /** seeded snapshots are completed whatever the timeScale */
   seeded?: boolean;
+  /**
+   * Sharded clusters only: ids of the member snapshots (one per shard, then the config server),
+   * in the order of `shardedMembers()` (CONTRACT §16.2 `members` / `snapshotIds`).
+   */
+  memberIds?: string[];
 }
 
 /** An export job; its state is computed from `createdAt` and `outcome`. */
@@ -91,6 +105,8 @@ export interface ExportJobRecord {
   outcome: ExportOutcome;
   totalCollections: number;
   prefix: string;
+  /** Sharded clusters only: one sub-export per replica set of the cluster (CONTRACT §16.4). */
+  components?: { exportId: string; replicaSetName: string }[];
 }
 
 /** A cluster's backup schedule (only the auto-export part is modelled). */
@@ -153,11 +169,13 @@ export class EmulatorStore {
   project(groupId: string): ProjectRecord | undefined {
     return this.state.projects.find((p) => p.id === groupId);
   }
+  /** A cluster by name, of any kind (dedicated or flex). */
   cluster(groupId: string, name: string): ClusterRecord | undefined {
     return this.state.clusters.find((c) => c.groupId === groupId && c.name === name);
   }
+  /** The dedicated clusters of a project (the cluster API's list: flex clusters are not in it). */
   listClusters(groupId: string): ClusterRecord[] {
-    return this.state.clusters.filter((c) => c.groupId === groupId);
+    return this.state.clusters.filter((c) => c.groupId === groupId && !c.flex);
   }
   role(groupId: string, id: string): RoleRecord | undefined {
     return this.state.roles.find((r) => r.groupId === groupId && r.id === id);
@@ -209,6 +227,14 @@ export class EmulatorStore {
     this.state.snapshots.push(s);
     this.onChange();
     return s;
+  }
+  /** Remove a snapshot. Returns false if absent. */
+  deleteSnapshot(groupId: string, clusterName: string, id: string): boolean {
+    const before = this.state.snapshots.length;
+    this.state.snapshots = this.state.snapshots.filter((s) => !(s.groupId === groupId && s.clusterName === clusterName && s.id === id));
+    const removed = this.state.snapshots.length !== before;
+    if (removed) this.onChange();
+    return removed;
   }
 
   listJobs(groupId: string, clusterName: string): ExportJobRecord[] {

@@ -85,6 +85,8 @@ export const V = {
   only20230101: [{ version: "2023-01-01" }],
   /** PATCH export bucket exists only in 2024-05-30. */
   only20240530: [{ version: "2024-05-30" }],
+  /** Flex clusters and their snapshots exist only in 2024-11-13 (CONTRACT §16.1, §16.5). */
+  only20241113: [{ version: "2024-11-13" }],
   /** Cluster get/list: 2023-01-01 and 2023-02-01 (both sunset 2027-07-01), 2024-08-05 current. */
   cluster: [
     { version: "2023-01-01", deprecatedSince: "2023-02-01", sunset: "2027-07-01" },

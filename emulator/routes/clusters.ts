@@ -8,6 +8,7 @@ import { paginate } from "../pagination";
 import type { Route, RouteContext } from "../router";
 import type { ClusterRecord, ScheduleRecord } from "../store";
 import { V } from "../versions";
+import { clusterTypeOf, isSharded, shardCount } from "../sharding";
 import { HEX24, bodyObject, checkAttributes, iso, requireCluster } from "./common";
 
 /** Render a cluster in the served version's shape. */
@@ -16,7 +17,7 @@ export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<strin
   const host = c.name.toLowerCase();
   const common = {
     backupEnabled: c.backupEnabled,
-    clusterType: "REPLICASET",
+    clusterType: clusterTypeOf(c),
     connectionStrings: { standard: `mongodb://${host}-shard-00-00.emul.mongodb.net:27017/?ssl=true&authSource=admin`, standardSrv: `mongodb+srv://${host}.emul.mongodb.net` },
     createDate: iso(c.createDate),
     groupId: c.groupId,
@@ -37,17 +38,28 @@ export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<strin
     terminationProtectionEnabled: false,
   };
   const hw = { instanceSize: c.instanceSize, nodeCount: 3 };
+  const shards = shardCount(c);
   if (ctx.version === "2023-01-01") {
     return {
-      ...common, diskSizeGB: 10, numShards: 1, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
+      ...common, diskSizeGB: 10, numShards: shards, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
       providerSettings: { instanceSizeName: c.instanceSize, providerName: c.providerName, regionName: c.regionName },
     };
   }
   const regionConfig = { electableSpecs: hw, priority: 7, providerName: c.providerName, regionName: c.regionName };
   if (ctx.version === "2023-02-01") {
-    return { ...common, diskSizeGB: 10, replicationSpecs: [{ id: c.id, numShards: 1, regionConfigs: [regionConfig], zoneName: "Zone 1" }] };
+    // 2023-02-01: one replication spec whose numShards counts the shards (§16.1 [rec]).
+    return { ...common, diskSizeGB: 10, replicationSpecs: [{ id: c.id, numShards: shards, regionConfigs: [regionConfig], zoneName: "Zone 1" }] };
   }
-  return { ...common, replicationSpecs: [{ id: c.id, regionConfigs: [regionConfig], zoneId: c.id, zoneName: "Zone 1" }] };
+  // 2024-08-05: one replication spec per shard, same zone; sharded clusters also report their
+  // config server (§16.1 [rec]: EMBEDDED / ATLAS_MANAGED).
+  const specs = Array.from({ length: shards }, (_, i) => ({ id: shardSpecId(c.id, i), regionConfigs: [regionConfig], zoneId: c.id, zoneName: "Zone 1" }));
+  const sharded = isSharded(c) ? { configServerManagementMode: "ATLAS_MANAGED", configServerType: "EMBEDDED" } : {};
+  return { ...common, ...sharded, replicationSpecs: specs };
+}
+
+/** A stable 24-hex id for shard `i`'s replication spec (shard 0 keeps the cluster id). */
+function shardSpecId(clusterId: string, i: number): string {
+  return i === 0 ? clusterId : clusterId.slice(0, 20) + (parseInt(clusterId.slice(20), 16) ^ (0x1000 + i)).toString(16).padStart(4, "0").slice(-4);
 }
 
 /** Render a backup schedule (only the fields this package cares about, plus Atlas defaults). */
