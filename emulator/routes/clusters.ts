@@ -11,15 +11,30 @@ import { V } from "../versions";
 import { clusterTypeOf, isSharded, shardCount } from "../sharding";
 import { HEX24, bodyObject, checkAttributes, iso, requireCluster } from "./common";
 
-/** Render a cluster in the served version's shape. */
+/**
+ * Render a cluster in the served version's shape, with the fields (names and types) of the
+ * recorded IDLE clusters (CONTRACT §16.1 [rec]; the replay conformance test compares them).
+ */
 export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<string, unknown> {
   const self = `${ctx.baseUrl}/api/atlas/v2/groups/${c.groupId}/clusters/${c.name}`;
   const host = c.name.toLowerCase();
+  const sharded = isSharded(c);
   const common = {
+    advancedConfiguration: { customOpensslCipherConfigTls12: [], customOpensslCipherConfigTls13: [], minimumEnabledTlsProtocol: "TLS1_2", tlsCipherConfigMode: "DEFAULT" },
     backupEnabled: c.backupEnabled,
+    biConnector: { enabled: false, readPreference: "secondary" },
     clusterType: clusterTypeOf(c),
-    connectionStrings: { standard: `mongodb://${host}-shard-00-00.emul.mongodb.net:27017/?ssl=true&authSource=admin`, standardSrv: `mongodb+srv://${host}.emul.mongodb.net` },
+    // config server of a sharded cluster (§16.1 [rec]: EMBEDDED / ATLAS_MANAGED)
+    ...(sharded ? { configServerManagementMode: "ATLAS_MANAGED", configServerType: "EMBEDDED" } : {}),
+    connectionStrings: {
+      ...(sharded ? { awsPrivateLinkSrv: {}, privateEndpoint: [] } : {}),
+      standard: `mongodb://${host}-shard-00-00.emul.mongodb.net:27017/?ssl=true&authSource=admin`,
+      standardSrv: `mongodb+srv://${host}.emul.mongodb.net`,
+    },
     createDate: iso(c.createDate),
+    diskWarmingMode: "FULLY_WARMED",
+    encryptionAtRestProvider: "NONE",
+    globalClusterSelfManagedSharding: false,
     groupId: c.groupId,
     id: c.id,
     labels: [],
@@ -33,29 +48,48 @@ export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<strin
     name: c.name,
     paused: false,
     pitEnabled: false,
+    rootCertType: "ISRGROOTX1",
     stateName: "IDLE",
     tags: [],
     terminationProtectionEnabled: false,
+    versionReleaseSystem: "LTS",
   };
-  const hw = { instanceSize: c.instanceSize, nodeCount: 3 };
   const shards = shardCount(c);
   if (ctx.version === "2023-01-01") {
     return {
-      ...common, diskSizeGB: 10, numShards: shards, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
+      ...common, diskSizeGB: DISK_GB, numShards: shards, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
       providerSettings: { instanceSizeName: c.instanceSize, providerName: c.providerName, regionName: c.regionName },
     };
   }
-  const regionConfig = { electableSpecs: hw, priority: 7, providerName: c.providerName, regionName: c.regionName };
+  const hw = (nodeCount: number, withDisk: boolean) => ({
+    diskIOPS: 3000, ...(withDisk ? { diskSizeGB: DISK_GB } : {}), ebsVolumeType: "STANDARD", instanceSize: c.instanceSize, nodeCount,
+  });
+  const autoScaling = { compute: { enabled: false, scaleDownEnabled: false }, diskGB: { enabled: false } };
+  const regionConfig = (withDisk: boolean) => ({
+    analyticsSpecs: hw(0, withDisk), autoScaling, electableSpecs: hw(3, withDisk), priority: 7, providerName: c.providerName,
+    readOnlySpecs: hw(0, withDisk), regionName: c.regionName,
+  });
   if (ctx.version === "2023-02-01") {
     // 2023-02-01: one replication spec whose numShards counts the shards (§16.1 [rec]).
-    return { ...common, diskSizeGB: 10, replicationSpecs: [{ id: c.id, numShards: shards, regionConfigs: [regionConfig], zoneName: "Zone 1" }] };
+    return { ...common, diskSizeGB: DISK_GB, replicationSpecs: [{ id: c.id, numShards: shards, regionConfigs: [regionConfig(false)], zoneId: c.id, zoneName: "Zone 1" }] };
   }
-  // 2024-08-05: one replication spec per shard, same zone; sharded clusters also report their
-  // config server (§16.1 [rec]: EMBEDDED / ATLAS_MANAGED).
-  const specs = Array.from({ length: shards }, (_, i) => ({ id: shardSpecId(c.id, i), regionConfigs: [regionConfig], zoneId: c.id, zoneName: "Zone 1" }));
-  const sharded = isSharded(c) ? { configServerManagementMode: "ATLAS_MANAGED", configServerType: "EMBEDDED" } : {};
-  return { ...common, ...sharded, replicationSpecs: specs };
+  // 2024-08-05: one replication spec per shard, same zone (§16.1 [rec]), plus the effective specs.
+  const specs = (effective: boolean) => Array.from({ length: shards }, (_, i) => ({
+    id: shardSpecId(c.id, i),
+    regionConfigs: [effective
+      ? { ...regionConfig(true), effectiveAnalyticsSpecs: hw(0, true), effectiveElectableSpecs: hw(3, true), effectiveReadOnlySpecs: hw(0, true) }
+      : regionConfig(true)],
+    zoneId: c.id,
+    zoneName: "Zone 1",
+  }));
+  return {
+    ...common, adaptiveCapacity: null, effectiveDatabaseEdition: "CORE", effectiveReplicationSpecs: specs(false),
+    featureCompatibilityVersion: common.mongoDBMajorVersion, internalClusterRole: "NONE", redactClientLogData: false,
+    replicationSpecs: specs(true), retainBackups: false, useAwsTimeBasedSnapshotCopyForFastInitialSync: false,
+  };
 }
+
+const DISK_GB = 10;
 
 /** A stable 24-hex id for shard `i`'s replication spec (shard 0 keeps the cluster id). */
 function shardSpecId(clusterId: string, i: number): string {

@@ -59,7 +59,7 @@ const BASE = "/api/atlas/v2/groups/{groupId}/flexClusters/{name}";
 /** Routes of this module. */
 export const flexClusterRoutes: Route[] = [
   {
-    method: "GET", pattern: BASE, operation: "getFlexCluster", versions: V.only20241113, rateLimit: 10000,
+    method: "GET", pattern: BASE, operation: "getFlexCluster", versions: V.only20241113, rateLimit: 1200,
     handler: (ctx) => ({ status: 200, kind: "single", body: renderFlexCluster(requireFlexCluster(ctx)) }),
   },
   {

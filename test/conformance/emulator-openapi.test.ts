@@ -196,6 +196,25 @@ async function drive(): Promise<void> {
   await call("GET", `/api/atlas/v2/groups/${G}/clusters`, "2024-08-05");
   await call("GET", `${C0}/backup/schedule`, "2023-01-01");
   await call("GET", `${B}?envelope=true`, "2024-05-30");
+
+  // sharded cluster (CONTRACT §16.2) and flex cluster (§16.5) operations
+  const SH = `/api/atlas/v2/groups/${G}/clusters/ShardedCluster0`;
+  for (const v of ["2023-01-01", "2023-02-01", "2024-08-05"]) await call("GET", SH, v);
+  await call("GET", `${SH}/backup/snapshots`, "2023-01-01");
+  await call("GET", `${SH}/backup/snapshots/shardedClusters`, "2023-01-01");
+  await call("GET", `/api/atlas/v2/groups/${G}/clusters/Nope/backup/snapshots/shardedClusters`, "2023-01-01"); // 404
+  await call("GET", `${SH}/backup/snapshots/shardedCluster/6a00000000000000000000d4`, "2023-01-01");
+  await call("GET", `${SH}/backup/snapshots/shardedCluster/6a0000000000000000000fff`, "2023-01-01"); // 404
+  await call("DELETE", `${SH}/backup/snapshots/shardedCluster/6a00000000000000000000d4`, "2023-01-01");
+  await call("DELETE", `${SH}/backup/snapshots/shardedCluster/6a00000000000000000000d4`, "2023-01-01"); // 404
+  const FX = `/api/atlas/v2/groups/${G}/flexClusters/FlexCluster0`;
+  await call("GET", FX, "2024-11-13");
+  await call("GET", `/api/atlas/v2/groups/${G}/flexClusters/Cluster0`, "2024-11-13"); // 400 non-flex
+  await call("GET", `${FX}/backup/snapshots`, "2024-11-13");
+  await call("GET", `/api/atlas/v2/groups/${G}/flexClusters/Cluster0/backup/snapshots`, "2024-11-13"); // 400 non-flex
+  await call("GET", `${FX}/backup/snapshots/6a00000000000000000000d8`, "2024-11-13");
+  await call("GET", `${FX}/backup/snapshots/6a0000000000000000000fff`, "2024-11-13"); // 404
+  await call("GET", `/api/atlas/v2/groups/${G}/clusters/FlexCluster0`, "2024-08-05"); // 400 flex on the cluster API
 }
 
 describe("emulator conformance with the official spec and recordings", () => {
