@@ -12,12 +12,17 @@ import type { Authenticator } from "../auth/authenticator";
 import { formatIssues, OAuthTokenResponse, type Page } from "../schemas/common";
 import { ExportBucketPage, ExportBucketResponse as ExportBucketSchema } from "../schemas/export-bucket-response";
 import { ExportJobPage, ExportJobResponse as ExportJobSchema } from "../schemas/export-job-response";
-import { SnapshotPage, SnapshotResponse as SnapshotSchema } from "../schemas/snapshot-response";
+import {
+  ShardedSnapshotPage,
+  ShardedSnapshotResponse as ShardedSnapshotSchema,
+  SnapshotPage,
+  SnapshotResponse as SnapshotSchema,
+} from "../schemas/snapshot-response";
 import {
   CloudProviderAccessRoleResponse as RoleSchema,
   CloudProviderAccessRolesResponse as RolesSchema,
 } from "../schemas/cloud-provider-access-response";
-import { ClusterPage, ClusterResponse as ClusterSchema } from "../schemas/cluster-response";
+import { ClusterPage, ClusterResponse as ClusterSchema, FlexClusterResponse as FlexClusterSchema } from "../schemas/cluster-response";
 import { BackupScheduleResponse as BackupScheduleSchema } from "../schemas/backup-schedule-response";
 import type {
   AtlasApi,
@@ -29,7 +34,9 @@ import type {
   CreateExportJobRequest,
   ExportBucketResponse,
   ExportJobResponse,
+  FlexClusterResponse,
   ListOptions,
+  ShardedSnapshotResponse,
   SnapshotResponse,
   TakeSnapshotRequest,
 } from "./api";
@@ -215,6 +222,21 @@ export class AtlasClient implements AtlasApi {
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, SnapshotSchema);
   }
 
+  /** Every snapshot of a sharded cluster with its members (2023-01-01; one page, no paging parameters). @throws AtlasError */
+  async listShardedSnapshots(groupId: string, clusterName: string): Promise<ShardedSnapshotResponse[]> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/snapshots/shardedClusters`;
+    const page = await this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, ShardedSnapshotPage);
+    return page.results as ShardedSnapshotResponse[];
+  }
+
+  /** A sharded cluster's snapshot with its members (2023-01-01). @throws AtlasApiError 404 when absent, other AtlasErrors. */
+  getShardedSnapshot(groupId: string, clusterName: string, snapshotId: string): Promise<ShardedSnapshotResponse> {
+    const path =
+      `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}` +
+      `/backup/snapshots/shardedCluster/${seg("snapshotId", snapshotId)}`;
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, ShardedSnapshotSchema) as Promise<ShardedSnapshotResponse>;
+  }
+
   /** POST an on-demand snapshot (never resent after it may have reached Atlas). @throws AtlasError */
   takeSnapshot(groupId: string, clusterName: string, body: TakeSnapshotRequest): Promise<SnapshotResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/snapshots`;
@@ -241,6 +263,12 @@ export class AtlasClient implements AtlasApi {
   getCluster(groupId: string, clusterName: string): Promise<ClusterResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}`;
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.clusters }, ClusterSchema);
+  }
+
+  /** A flex cluster (flex API, 2024-11-13). @throws AtlasApiError 400 for a dedicated cluster, 404, other AtlasErrors. */
+  getFlexCluster(groupId: string, name: string): Promise<FlexClusterResponse> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/flexClusters/${seg("name", name)}`;
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.flexClusters }, FlexClusterSchema);
   }
 
   /** Every cluster of the project. Iteration throws AtlasError. */

@@ -13,6 +13,8 @@ export const ATLAS_VERSIONS = {
   backup: "2023-01-01",
   /** Cluster get / list. */
   clusters: "2024-08-05",
+  /** Flex cluster get (the flex API's only version, CONTRACT §16.1). */
+  flexClusters: "2024-11-13",
 } as const;
 
 /** An Atlas API version date, e.g. `2024-05-30`. */
