@@ -237,6 +237,10 @@ describe("README.md states what the code does", () => {
       SEED.bucketId,
       SEED.bucketName,
       ...SEED.clusters,
+      SEED.shardedCluster,
+      SEED.shardedSnapshotId,
+      SEED.flexCluster,
+      ...SEED.flexSnapshotIds,
     ]) {
       expect(section, value).toContain(value);
     }
