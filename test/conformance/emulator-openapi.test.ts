@@ -23,6 +23,7 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
 import { digestFetch, plainFetch, type TestResponse } from "../helpers/digest-fetch";
+import { whenSharedDataMissing } from "../helpers/shared-data";
 
 const SHARED = resolve(__dirname, "../../../shared/atlas-api");
 const available = existsSync(join(SHARED, "openapi-export-subset.json"));
@@ -367,6 +368,4 @@ describe("emulator conformance with the official spec and recordings", () => {
   });
 });
 
-describe.skipIf(available)("emulator conformance", () => {
-  it.skip("skipped: ../shared/atlas-api (official spec + recordings) is not available", () => {});
-});
+whenSharedDataMissing(available, SHARED);

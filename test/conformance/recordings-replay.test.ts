@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED, buildSeed, startEmulator, type RunningEmulator, type SeedState } from "../../emulator/index";
 import { digestFetch, type TestResponse } from "../helpers/digest-fetch";
+import { whenSharedDataMissing } from "../helpers/shared-data";
 
 const DIR = resolve(__dirname, "../../../shared/atlas-api/recordings");
 const available = existsSync(DIR);
@@ -291,6 +292,4 @@ describe.skipIf(!available)("replay of the real Atlas recordings against the emu
   }
 });
 
-describe.skipIf(available)("replay of the real Atlas recordings", () => {
-  it.skip(`skipped: ${DIR} is not available`, () => {});
-});
+whenSharedDataMissing(available, DIR);
