@@ -15,6 +15,7 @@ import { Authenticator } from "./auth";
 import { FaultInjector, type FaultRule } from "./faults";
 import { Router } from "./router";
 import { cloudProviderAccessRoutes } from "./routes/cloud-provider-access";
+import { backupScheduleRoutes } from "./routes/backup-schedule";
 import { clusterRoutes } from "./routes/clusters";
 import { createControlHandler } from "./routes/control";
 import { exportBucketRoutes } from "./routes/export-buckets";
@@ -121,7 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return o;
   };
   const router = new Router([
-    ...exportBucketRoutes, ...exportJobRoutes(takeOutcome), ...snapshotRoutes, ...cloudProviderAccessRoutes, ...clusterRoutes,
+    ...exportBucketRoutes, ...exportJobRoutes(takeOutcome), ...snapshotRoutes, ...cloudProviderAccessRoutes, ...clusterRoutes, ...backupScheduleRoutes,
   ]);
   const forceNextExportOutcome = (o: ExportOutcome) => {
     store.nextExportOutcome = { ...o };
