@@ -156,6 +156,25 @@ export async function updateAutoExport(
 }
 
 /**
+ * The schedule of the cluster named in stored state; `schedule` undefined when Atlas answers
+ * 404 (the cluster is gone). Throws other Atlas errors, and when state lacks the names.
+ */
+async function storedSchedule(
+  api: AtlasApi,
+  id: string,
+  props: PropertyBag,
+): Promise<{ projectId: string; clusterName: string; schedule?: BackupScheduleResponse }> {
+  const projectId = storedString(props, "projectId", `auto-export ${id}`);
+  const clusterName = storedString(props, "clusterName", `auto-export ${id}`);
+  try {
+    return { projectId, clusterName, schedule: await api.getBackupSchedule(projectId, clusterName) };
+  } catch (e) {
+    if (isAtlasApiError(e, 404)) return { projectId, clusterName };
+    throw e;
+  }
+}
+
+/**
  * `read` (refresh): Atlas's view. Auto-export turned off, or pointed at another bucket or
  * frequency in the UI, shows up as changed outputs (and inputs, so the next `pulumi up`
  * restores what the program says). A cluster that no longer exists (404) leaves the state.
@@ -165,15 +184,8 @@ export async function readAutoExport(
   id: string,
   props: PropertyBag,
 ): Promise<{ id?: string; props?: AutoExportState; inputs?: PropertyBag }> {
-  const projectId = storedString(props, "projectId", `auto-export ${id}`);
-  const clusterName = storedString(props, "clusterName", `auto-export ${id}`);
-  let schedule: BackupScheduleResponse;
-  try {
-    schedule = await api.getBackupSchedule(projectId, clusterName);
-  } catch (e) {
-    if (isAtlasApiError(e, 404)) return {};
-    throw e;
-  }
+  const { projectId, clusterName, schedule } = await storedSchedule(api, id, props);
+  if (!schedule) return {};
   const state = autoExportOutputs(projectId, clusterName, schedule, props["useOrgAndGroupNamesInExportPrefix"] !== undefined);
   return { id, props: state, inputs: argsOf(state) };
 }
@@ -191,15 +203,8 @@ export async function deleteAutoExport(
   context?: Partial<HandlerContext>,
 ): Promise<void> {
   const ctx = withDefaults(context);
-  const projectId = storedString(props, "projectId", `auto-export ${id}`);
-  const clusterName = storedString(props, "clusterName", `auto-export ${id}`);
-  let schedule: BackupScheduleResponse;
-  try {
-    schedule = await api.getBackupSchedule(projectId, clusterName);
-  } catch (e) {
-    if (isAtlasApiError(e, 404)) return;
-    throw e;
-  }
+  const { projectId, clusterName, schedule } = await storedSchedule(api, id, props);
+  if (!schedule) return;
   const ours = props["exportBucketId"];
   if (schedule.autoExportEnabled !== true) {
     ctx.log(`auto-export of cluster ${clusterName}: already off; nothing to change`);
