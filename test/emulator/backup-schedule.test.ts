@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BackupScheduleResponse } from "../../provider/schemas/backup-schedule-response";
 import { GROUP, V2, useEmulator } from "../helpers/emulator";
 
 const { emu, api } = useEmulator();
@@ -241,5 +242,14 @@ describe.skipIf(!recordingsPresent)("backup schedule: the real backup__schedule_
       compared.push(`${method} ${rec.version} ${rec.status}`);
     }
     expect(compared).toEqual(["GET 2023-01-01 200", "PATCH 2023-01-01 200", "DELETE 2024-08-05 200"]);
+  });
+
+  it("the client's schedule schema parses the three recorded bodies (auto-export off: no export key)", () => {
+    for (const method of ["GET", "PATCH", "DELETE"]) {
+      const parsed = BackupScheduleResponse.parse(loadRecording(method).body);
+      expect(parsed.autoExportEnabled, method).toBe(false);
+      expect(parsed.export, method).toBeUndefined();
+      expect(typeof parsed.useOrgAndGroupNamesInExportPrefix, method).toBe("boolean");
+    }
   });
 });
