@@ -7,9 +7,8 @@
  * Called from examples/index.ts with a bucket it created, e.g.
  *   `if (buckets.AWS) Object.assign(outputs, autoExportTo(buckets.AWS, { projectId, clusterName }));`
  *
- * Setting (`pulumi config set autoExportFrequency <value>`): `daily`, `weekly`, `monthly`
- * (default) or `yearly`. Atlas accepts daily and weekly only where MongoDB Support enabled them
- * (the emulator refuses them too), so the default is monthly.
+ * The frequency defaults to `monthly`: Atlas accepts `daily` and `weekly` only where MongoDB
+ * Support enabled them (the emulator refuses them too).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AutoExport, type AutoExportArgs, type ExportBucket } from "pulumi-atlas-export";
@@ -18,7 +17,7 @@ import { AutoExport, type AutoExportArgs, type ExportBucket } from "pulumi-atlas
 export interface AutoExportSettings {
   projectId: pulumi.Input<string>;
   clusterName: pulumi.Input<string>;
-  /** Default: the `autoExportFrequency` setting, else `monthly`. */
+  /** Default `monthly`. */
   frequencyType?: AutoExportArgs["frequencyType"];
 }
 
@@ -27,13 +26,11 @@ export interface AutoExportSettings {
  * to add (`autoExport`: cluster, bucket, frequency and whether Atlas reports it enabled).
  */
 export function autoExportTo(bucket: ExportBucket, settings: AutoExportSettings): Record<string, unknown> {
-  const frequencyType =
-    settings.frequencyType ?? ((new pulumi.Config().get("autoExportFrequency") ?? "monthly") as AutoExportArgs["frequencyType"]);
   const auto = new AutoExport("auto-export", {
     projectId: settings.projectId,
     clusterName: settings.clusterName,
     exportBucketId: bucket.exportBucketId,
-    frequencyType,
+    frequencyType: settings.frequencyType ?? "monthly",
   });
   return {
     autoExport: {
