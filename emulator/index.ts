@@ -15,6 +15,7 @@ import { Authenticator } from "./auth";
 import { FaultInjector, type FaultRule } from "./faults";
 import { Router } from "./router";
 import { cloudProviderAccessRoutes } from "./routes/cloud-provider-access";
+import { backupScheduleRoutes } from "./routes/backup-schedule";
 import { clusterRoutes } from "./routes/clusters";
 import { createControlHandler } from "./routes/control";
 import { exportBucketRoutes } from "./routes/export-buckets";
@@ -128,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const router = new Router([
     ...exportBucketRoutes, ...exportJobRoutes(takeOutcome), ...snapshotRoutes, ...cloudProviderAccessRoutes, ...clusterRoutes,
-    ...flexClusterRoutes,
+    ...flexClusterRoutes, ...backupScheduleRoutes,
   ]);
   const forceNextExportOutcome = (o: ExportOutcome) => {
     store.nextExportOutcome = { ...o };

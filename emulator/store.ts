@@ -7,7 +7,16 @@ import { randomBytes } from "node:crypto";
 import type { ExportOutcome } from "./state-machines";
 
 /** A project. */
-export interface ProjectRecord { id: string; name: string; orgId: string }
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  orgId: string;
+  /**
+   * Auto-export frequencies beyond the spec's `monthly`/`yearly` that MongoDB Support enabled
+   * for this project (`daily`, `weekly`; CONTRACT §15.3). Absent: only the spec's values.
+   */
+  supportEnabledExportFrequencies?: string[];
+}
 /** A programmatic API key (digest auth, CONTRACT §11.1). */
 export interface ApiKeyRecord { publicKey: string; privateKey: string; projectIds: string[] }
 /** A service account (OAuth client credentials, CONTRACT §11.2). */
@@ -109,13 +118,53 @@ export interface ExportJobRecord {
   components?: { exportId: string; replicaSetName: string }[];
 }
 
-/** A cluster's backup schedule (only the auto-export part is modelled). */
+/** One item of a backup schedule's policy (CONTRACT §15.2 `DiskBackupApiPolicyItem`). */
+export interface SchedulePolicyItem {
+  id: string;
+  frequencyType: string;
+  frequencyInterval: number;
+  retentionUnit: string;
+  retentionValue: number;
+}
+
+/**
+ * A cluster's backup schedule (CONTRACT §15). The policy fields are optional only so that
+ * states persisted by older emulators still load: `EmulatorStore.schedule` fills them in.
+ */
 export interface ScheduleRecord {
   groupId: string;
   clusterName: string;
   autoExportEnabled: boolean;
   export?: { exportBucketId: string; frequencyType: string };
   useOrgAndGroupNamesInExportPrefix: boolean;
+  /** id of the one policy (`policies[0].id`); kept by DELETE */
+  policyId?: string;
+  policyItems?: SchedulePolicyItem[];
+  referenceHourOfDay?: number;
+  referenceMinuteOfHour?: number;
+  restoreWindowDays?: number;
+}
+
+/** Adds `n` to the last 6 hex digits of an ObjectId (Atlas's policy item ids are sequential, §15.4). */
+function nextId(id: string, n: number): string {
+  const tail = ((parseInt(id.slice(-6), 16) + n) % 0x1000000).toString(16).padStart(6, "0");
+  return id.slice(0, -6) + tail;
+}
+
+/**
+ * Atlas's default policy for a new dedicated cluster (CONTRACT §15.4 [rec]): one policy with
+ * five items (hourly 6/7 days, daily 1/7 days, weekly 6/4 weeks, monthly 40/12 months,
+ * yearly 12/1 year), item ids following the policy id.
+ */
+export function defaultPolicyItems(policyId: string): SchedulePolicyItem[] {
+  const items: Omit<SchedulePolicyItem, "id">[] = [
+    { frequencyInterval: 6, frequencyType: "hourly", retentionUnit: "days", retentionValue: 7 },
+    { frequencyInterval: 1, frequencyType: "daily", retentionUnit: "days", retentionValue: 7 },
+    { frequencyInterval: 6, frequencyType: "weekly", retentionUnit: "weeks", retentionValue: 4 },
+    { frequencyInterval: 40, frequencyType: "monthly", retentionUnit: "months", retentionValue: 12 },
+    { frequencyInterval: 12, frequencyType: "yearly", retentionUnit: "years", retentionValue: 1 },
+  ];
+  return items.map((item, i) => ({ id: nextId(policyId, i + 1), ...item }));
 }
 
 /** The whole emulator state (also the persisted file format and a custom `seed`). */
@@ -249,12 +298,25 @@ export class EmulatorStore {
     return j;
   }
 
-  /** The backup schedule of a cluster (created on first access with auto-export off). */
+  /**
+   * The backup schedule of a cluster, created on first access as Atlas creates it with the
+   * cluster: the default policy (§15.4), auto-export off. Fills in the policy of a schedule
+   * persisted by an older emulator.
+   */
   schedule(groupId: string, clusterName: string): ScheduleRecord {
     let s = this.state.schedules.find((x) => x.groupId === groupId && x.clusterName === clusterName);
     if (!s) {
       s = { groupId, clusterName, autoExportEnabled: false, useOrgAndGroupNamesInExportPrefix: false };
       this.state.schedules.push(s);
+    }
+    if (s.policyId === undefined) {
+      this.onChange();
+      s.policyId = newObjectId();
+      s.policyItems ??= defaultPolicyItems(s.policyId);
+      s.referenceHourOfDay ??= 3;
+      // Atlas picks the minute per cluster; a stable one derived from the name keeps tests reproducible.
+      s.referenceMinuteOfHour ??= [...clusterName].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 60;
+      s.restoreWindowDays ??= 7;
     }
     return s;
   }
@@ -271,9 +333,9 @@ export class EmulatorStore {
     this.onChange();
     return s;
   }
-  /** Clusters whose schedule exports to the bucket (blocks DELETE, CONTRACT §4.3). */
+  /** Clusters whose schedule auto-exports to the bucket (blocks DELETE, CONTRACT §15.6). */
   schedulesUsingBucket(groupId: string, bucketId: string): ScheduleRecord[] {
-    return this.state.schedules.filter((s) => s.groupId === groupId && s.export?.exportBucketId === bucketId);
+    return this.state.schedules.filter((s) => s.groupId === groupId && s.autoExportEnabled && s.export?.exportBucketId === bucketId);
   }
 
   /** Deep copy of the state (GET /__emulator/state, persistence). */

@@ -1,15 +1,13 @@
 /**
  * Clusters (CONTRACT.md §7 end, §2.1): get (2023-01-01 legacy, 2023-02-01 advanced, 2024-08-05
- * current) and list, plus the cluster backup schedule GET/PATCH (2023-01-01) whose auto-export
- * (`autoExportEnabled`, `export.exportBucketId`) blocks deleting a bucket (§4.3).
+ * current) and list. The backup schedule is in backup-schedule.ts.
  */
-import { errors } from "../errors";
 import { paginate } from "../pagination";
 import type { Route, RouteContext } from "../router";
-import type { ClusterRecord, ScheduleRecord } from "../store";
+import type { ClusterRecord } from "../store";
 import { V } from "../versions";
 import { clusterTypeOf, isSharded, shardCount } from "../sharding";
-import { HEX24, bodyObject, checkAttributes, iso, requireCluster } from "./common";
+import { iso, requireCluster } from "./common";
 
 /**
  * Render a cluster in the served version's shape, with the fields (names and types) of the
@@ -96,27 +94,6 @@ function shardSpecId(clusterId: string, i: number): string {
   return i === 0 ? clusterId : clusterId.slice(0, 20) + (parseInt(clusterId.slice(20), 16) ^ (0x1000 + i)).toString(16).padStart(4, "0").slice(-4);
 }
 
-/** Render a backup schedule (only the fields this package cares about, plus Atlas defaults). */
-export function renderSchedule(ctx: RouteContext, c: ClusterRecord, s: ScheduleRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    autoExportEnabled: s.autoExportEnabled,
-    clusterId: c.id,
-    clusterName: c.name,
-    copySettings: [],
-    extraRetentionSettings: [],
-  };
-  if (s.export) out["export"] = { exportBucketId: s.export.exportBucketId, frequencyType: s.export.frequencyType };
-  out["links"] = [{ href: `${ctx.baseUrl}/api/atlas/v2/groups/${c.groupId}/clusters/${c.name}/backup/schedule`, rel: "self" }];
-  out["nextSnapshot"] = iso(Math.ceil(ctx.now() / 3_600_000) * 3_600_000);
-  out["policies"] = [{ id: c.id, policyItems: [{ frequencyInterval: 6, frequencyType: "hourly", id: c.id, retentionUnit: "days", retentionValue: 7 }] }];
-  out["referenceHourOfDay"] = 3;
-  out["referenceMinuteOfHour"] = 0;
-  out["restoreWindowDays"] = 7;
-  out["useOrgAndGroupNamesInExportPrefix"] = s.useOrgAndGroupNamesInExportPrefix;
-  return out;
-}
-
-const FREQ = ["daily", "weekly", "monthly", "yearly"];
 const CLUSTERS = "/api/atlas/v2/groups/{groupId}/clusters";
 
 /** Routes of this module. */
@@ -131,46 +108,5 @@ export const clusterRoutes: Route[] = [
   {
     method: "GET", pattern: `${CLUSTERS}/{clusterName}`, operation: "getCluster", versions: V.cluster, rateLimit: 10000,
     handler: (ctx) => ({ status: 200, kind: "single", body: renderCluster(ctx, requireCluster(ctx)) }),
-  },
-  {
-    method: "GET", pattern: `${CLUSTERS}/{clusterName}/backup/schedule`, operation: "getBackupSchedule", versions: V.only20230101, rateLimit: 1200,
-    handler: (ctx) => {
-      const c = requireCluster(ctx);
-      return { status: 200, kind: "single", body: renderSchedule(ctx, c, ctx.store.schedule(c.groupId, c.name)) };
-    },
-  },
-  {
-    method: "PATCH", pattern: `${CLUSTERS}/{clusterName}/backup/schedule`, operation: "updateBackupSchedule", versions: V.only20230101, rateLimit: 1200,
-    handler: (ctx) => {
-      const c = requireCluster(ctx);
-      const body = bodyObject(ctx);
-      // Only auto-export is modelled; other schedule attributes are accepted and ignored.
-      checkAttributes(body, ["autoExportEnabled", "export", "useOrgAndGroupNamesInExportPrefix", "policies", "referenceHourOfDay",
-        "referenceMinuteOfHour", "restoreWindowDays", "updateSnapshots", "copySettings", "extraRetentionSettings", "deleteCopiedBackups"],
-        ["clusterId", "clusterName", "links", "nextSnapshot"]);
-      const s = ctx.store.schedule(c.groupId, c.name);
-      const enabled = body["autoExportEnabled"];
-      if (enabled !== undefined && typeof enabled !== "boolean") throw errors.invalidAttribute("autoExportEnabled");
-      const exp = body["export"];
-      let next = s.export ? { ...s.export } : undefined;
-      if (exp !== undefined && exp !== null) {
-        if (typeof exp !== "object" || Array.isArray(exp)) throw errors.invalidAttribute("export");
-        const e = exp as Record<string, unknown>;
-        checkAttributes(e, ["exportBucketId", "frequencyType"]);
-        const bucketId = e["exportBucketId"] ?? next?.exportBucketId;
-        if (typeof bucketId !== "string") throw errors.missingAttribute("export.exportBucketId");
-        if (!HEX24.test(bucketId)) throw errors.invalidAttribute("export.exportBucketId");
-        if (!ctx.store.getBucket(c.groupId, bucketId)) throw errors.bucketNotFound(bucketId);
-        const freq = e["frequencyType"] ?? next?.frequencyType ?? "monthly";
-        if (typeof freq !== "string" || !FREQ.includes(freq)) throw errors.invalidEnum("export.frequencyType", freq);
-        next = { exportBucketId: bucketId, frequencyType: freq };
-      }
-      const on = typeof enabled === "boolean" ? enabled : s.autoExportEnabled;
-      if (on && !next) throw errors.missingAttribute("export.exportBucketId");
-      if (typeof body["useOrgAndGroupNamesInExportPrefix"] === "boolean") s.useOrgAndGroupNamesInExportPrefix = body["useOrgAndGroupNamesInExportPrefix"];
-      // Turning auto-export off releases the bucket (Terraform polls export.exportBucketId, §4.3).
-      ctx.store.setAutoExport(c.groupId, c.name, on ? next!.exportBucketId : null, next?.frequencyType);
-      return { status: 200, kind: "single", body: renderSchedule(ctx, c, ctx.store.schedule(c.groupId, c.name)) };
-    },
   },
 ];

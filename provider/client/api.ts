@@ -157,9 +157,21 @@ export interface ClusterResponse {
 export interface BackupScheduleResponse {
   clusterName?: string;
   autoExportEnabled?: boolean;
+  /** Absent while auto-export is off. */
   export?: { exportBucketId?: string; frequencyType?: string };
+  useOrgAndGroupNamesInExportPrefix?: boolean;
   [unknown: string]: unknown;
 }
+
+/**
+ * PATCH body for the auto-export part of a backup schedule. Atlas merges the fields sent and
+ * keeps the rest (policies, reference times, ...). `export` is only accepted together with
+ * `autoExportEnabled: true` (else 400 INVALID_BACKUP_POLICY); `autoExportEnabled: false`
+ * alone turns auto-export off and clears `export` (CONTRACT §15.5).
+ */
+export type UpdateAutoExportRequest =
+  | { autoExportEnabled: true; export: { exportBucketId: string; frequencyType: string }; useOrgAndGroupNamesInExportPrefix?: boolean }
+  | { autoExportEnabled: false };
 
 /** Options for list calls. `itemsPerPage` is capped at 500 by Atlas. */
 export interface ListOptions {
@@ -206,4 +218,6 @@ export interface AtlasApi {
   /** Lists the project's clusters (needed to find backup schedules that export to a bucket). */
   listClusters(groupId: string, opts?: ListOptions): AsyncIterable<ClusterResponse>;
   getBackupSchedule(groupId: string, clusterName: string): Promise<BackupScheduleResponse>;
+  /** PATCHes only the auto-export fields of a cluster's backup schedule; returns the whole schedule. */
+  updateBackupSchedule(groupId: string, clusterName: string, body: UpdateAutoExportRequest): Promise<BackupScheduleResponse>;
 }

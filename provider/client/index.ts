@@ -39,6 +39,7 @@ import type {
   ShardedSnapshotResponse,
   SnapshotResponse,
   TakeSnapshotRequest,
+  UpdateAutoExportRequest,
 } from "./api";
 import { checkBaseUrl } from "./base-url";
 import type { AtlasClientEventHandler } from "./events";
@@ -257,7 +258,7 @@ export class AtlasClient implements AtlasApi {
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, RoleSchema);
   }
 
-  // ---- clusters (2024-08-05) and backup schedule (2023-01-01) ----
+  // ---- clusters and backup schedule (2024-08-05) ----
 
   /** @throws AtlasApiError 404 `CLUSTER_NOT_FOUND`, other AtlasErrors. */
   getCluster(groupId: string, clusterName: string): Promise<ClusterResponse> {
@@ -280,7 +281,18 @@ export class AtlasClient implements AtlasApi {
   /** @throws AtlasApiError 404 when the cluster does not exist, other AtlasErrors. */
   getBackupSchedule(groupId: string, clusterName: string): Promise<BackupScheduleResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/schedule`;
-    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, BackupScheduleSchema);
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backupSchedule }, BackupScheduleSchema);
+  }
+
+  /**
+   * PATCH the auto-export fields of the backup schedule (only the fields in `body` are sent, so
+   * the rest of the schedule is left as it is). Retried like an idempotent request: it sets
+   * fixed values. @throws AtlasApiError (400 INVALID_BACKUP_POLICY / INVALID_ENUM_VALUE,
+   * 404 CLUSTER_NOT_FOUND / EXPORT_BUCKET_NOT_FOUND), other AtlasErrors.
+   */
+  updateBackupSchedule(groupId: string, clusterName: string, body: UpdateAutoExportRequest): Promise<BackupScheduleResponse> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/schedule`;
+    return this.call({ method: "PATCH", path, version: ATLAS_VERSIONS.backupSchedule, json: body, idempotent: true }, BackupScheduleSchema);
   }
 
   // ---- plumbing ----

@@ -3,13 +3,14 @@
  * dynamic-provider process via `require("pulumi-atlas-export/runtime")`.
  *
  * This module's exports are a public contract: serialized providers in existing stacks call
- * `configure(config)`, `bucket.<method>(...)` and `job.<method>(...)` with the
+ * `configure(config)`, `bucket.<method>(...)`, `job.<method>(...)` and `auto.<method>(...)` (AutoExport) with the
  * `pulumi.dynamic.ResourceProvider` signatures. Keep them compatible. It deliberately does not
  * import `@pulumi/pulumi` (not needed here, and heavy to load).
  */
 import { createHash } from "node:crypto";
 import type { AtlasApi } from "../client/api";
 import { resolveConfig } from "../config";
+import * as autoExportHandlers from "./auto-export-handlers";
 import * as bucketHandlers from "./export-bucket-handlers";
 import * as jobHandlers from "./export-job-handlers";
 import type { PropertyBag } from "./shared";
@@ -98,4 +99,16 @@ export const job = {
     jobHandlers.updateExportJob(await getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
   // No API call: Atlas cannot delete an export jobHandlers.
   delete: async (id: string, props: PropertyBag) => jobHandlers.deleteExportJob(id, props),
+};
+
+/** AutoExport handlers with the dynamic ResourceProvider signatures (short name: the shim text must stay under 2 KB). */
+export const auto = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => autoExportHandlers.checkAutoExport(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => autoExportHandlers.diffAutoExport(olds, news),
+  create: async (inputs: PropertyBag) =>
+    autoExportHandlers.createAutoExport(await getApi(), inputs as unknown as autoExportHandlers.AutoExportInputs),
+  read: async (id: string, props?: PropertyBag) => autoExportHandlers.readAutoExport(await getApi(), id, props ?? {}),
+  update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
+    autoExportHandlers.updateAutoExport(await getApi(), id, olds, news as unknown as autoExportHandlers.AutoExportInputs),
+  delete: async (id: string, props: PropertyBag) => autoExportHandlers.deleteAutoExport(await getApi(), id, props),
 };

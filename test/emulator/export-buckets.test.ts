@@ -149,7 +149,7 @@ describe("export buckets 2023-01-01 (deprecated, AWS-only shape)", () => {
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("application/vnd.atlas.2023-01-01+json;charset=utf-8");
     expect(r.headers.get("deprecation")).toBe("Thu, 30 May 2024 00:00:00 GMT");
-    expect(r.headers.get("sunset")).toBe("Thu, 01 Jul 2027 00:00:00 GMT");
+    expect(r.headers.get("sunset")).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
     expect(r.json.totalCount).toBe(1);
     expect(r.json.results.map((b: { cloudProvider: string }) => b.cloudProvider)).toEqual(["AWS"]);
     const current = await api.get(BUCKETS, "2024-05-30");
