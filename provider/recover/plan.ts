@@ -7,7 +7,7 @@ import { pickCreated } from "../resources/created-lookup";
 import type { RecoverableKind } from "./kinds";
 import { containsSecret, type Deployment, type PendingOperation, type StateResource } from "./state";
 
-/** One entry of `pulumi stack history --json` (only the fields used). */
+/** One entry of `pulumi stack history --output json` (only the fields used). */
 export interface HistoryEntry {
   kind?: string;
   /** Epoch seconds (DIY backends) or an RFC 3339 string, depending on the CLI/backend. */

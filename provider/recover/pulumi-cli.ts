@@ -83,9 +83,9 @@ export class PulumiStack {
     return { text, state: JSON.parse(text) as ExportedStack };
   }
 
-  /** `pulumi stack history --json`: newest first. */
+  /** `pulumi stack history --output json`: newest first. */
   async history(): Promise<HistoryEntry[]> {
-    const text = await ok(this.run, ["stack", "history", "--json", ...stackArgs(this.sel)], this.sel);
+    const text = await ok(this.run, ["stack", "history", "--output", "json", ...stackArgs(this.sel)], this.sel);
     const parsed: unknown = text.trim() === "" ? [] : JSON.parse(text);
     return Array.isArray(parsed) ? (parsed as HistoryEntry[]) : [];
   }
@@ -104,9 +104,9 @@ export class PulumiStack {
     return out;
   }
 
-  /** The backend URL the CLI uses for this project (`pulumi whoami --json`), if it says. */
+  /** The backend URL the CLI uses for this project (`pulumi whoami --output json`), if it says. */
   async backendUrl(): Promise<string | undefined> {
-    const r = await this.run(["whoami", "--json"], this.sel);
+    const r = await this.run(["whoami", "--output", "json"], this.sel);
     if (r.code !== 0) return undefined;
     try {
       const url = (JSON.parse(r.stdout) as { url?: unknown }).url;

@@ -34,7 +34,7 @@ function runner(backendDir: string) {
         return ok(JSON.stringify(exported));
       case "stack history":
         return ok(JSON.stringify([{ kind: "update", startTime: UPDATE_STARTED / 1000 - 5, result: "succeeded" }]));
-      case "whoami --json":
+      case "whoami --output":
         return ok(JSON.stringify({ user: "me", url: `file://${backendDir}` }));
       case "config --json":
         return ok(JSON.stringify({ "mongodbatlas:privateKey": { value: SECRET, secret: true }, "mongodbatlas:publicKey": { value: "emulpubk" } }));
