@@ -16,7 +16,7 @@ import { BUCKET_TYPE, UPDATE_STARTED, atlasBucket, bucketInputs, deployment, oid
 
 const SECRET = "3b1e4f0a-5c2d-4e8f-9a7b-6c5d4e3f2a1b";
 const op = pending(BUCKET_TYPE, "b", bucketInputs("crash-bucket"));
-const exported: ExportedStack = { version: 3, deployment: deployment([], [op]) };
+let exported: ExportedStack = { version: 3, deployment: deployment([], [op]) };
 const BUCKET_ID = oid(UPDATE_STARTED + 10_000, 1);
 
 let dir: string;
@@ -65,6 +65,7 @@ beforeEach(() => {
   printed = [];
   importedFile = undefined;
   importAnswer = { code: 0, stdout: "", stderr: "" };
+  exported = { version: 3, deployment: deployment([], [op]) };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -133,6 +134,22 @@ describe("recover run", () => {
     expect(code).toBe(EXIT.unresolved);
     expect(printed.join("\n")).toContain(`LEAVE ExportBucket "b"`);
     expect(importedFile).toBeUndefined();
+  });
+});
+
+describe("recover run: other resource types", () => {
+  it("leaves their pending operations in the imported state, says so and what Pulumi offers for them", async () => {
+    const foreign = pending("aws:s3/bucket:Bucket", "raw", { bucket: "x" });
+    exported = { version: 3, deployment: deployment([], [op, foreign]) };
+    const code = await recover({ yes: true, stack: "test", cwd: dir }, deps());
+    expect(code).toBe(EXIT.ok);
+    const text = printed.join("\n");
+    expect(text).toContain("Left alone: 1 pending operation(s) of resource types recover does not own");
+    expect(text).toContain(foreign.resource.urn);
+    expect(text).toContain("pulumi refresh --clear-pending-creates");
+    expect(text).toContain("--import-pending-creates");
+    const imported = JSON.parse(readFileSync(importedFile!, "utf8")) as ExportedStack;
+    expect(imported.deployment.pending_operations).toEqual([foreign]);
   });
 });
 
