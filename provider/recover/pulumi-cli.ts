@@ -24,13 +24,14 @@ export interface PulumiResult {
 /** Runs `pulumi <args>`; stdout and stderr are captured, never printed here. */
 export type PulumiRunner = (args: string[], sel: StackSelection) => Promise<PulumiResult>;
 
-/** A `pulumi` command that failed; the message carries its stderr (the CLI never prints secrets there). */
+/** A `pulumi` command that failed; the message carries the end of its stderr (the CLI prints no secret there). */
 export class PulumiCommandError extends Error {
   constructor(
     readonly args: string[],
     readonly result: PulumiResult,
   ) {
-    const detail = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-8).join("\n");
+    // stderr only: stdout may be a partial answer of `config --show-secrets`.
+    const detail = (result.stderr.trim() || "(no error output)").split("\n").slice(-8).join("\n");
     super(`"pulumi ${args.join(" ")}" failed (exit ${result.code}):\n${detail}`);
     this.name = "PulumiCommandError";
   }

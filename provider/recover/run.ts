@@ -51,10 +51,11 @@ function opLabel(op: PendingOperation): string {
 const VERB: Record<Action["kind"], string> = { record: "RECORD", clear: "CLEAR", unresolved: "LEAVE" };
 
 /** The plan as text lines. */
-export function formatPlan(stackName: string, plan: RecoveryPlan): string[] {
+export function formatPlan(stackName: string, plan: RecoveryPlan, kinds: ReadonlyMap<string, RecoverableKind> = RECOVERABLE_KINDS): string[] {
   const lines: string[] = [];
   const ours = plan.actions.length;
-  lines.push(`Stack ${stackName}: ${ours + plan.foreign.length} pending operation(s), ${ours} of ExportBucket/ExportJob.`);
+  const owned = [...kinds.keys()].map((t) => t.slice(t.lastIndexOf(":") + 1)).join("/");
+  lines.push(`Stack ${stackName}: ${ours + plan.foreign.length} pending operation(s), ${ours} of ${owned}.`);
   for (const a of plan.actions) lines.push(`  ${VERB[a.kind]} ${opLabel(a.op)}: ${a.detail}`);
   if (plan.foreign.length > 0) {
     lines.push(`Left alone: ${plan.foreign.length} pending operation(s) of resource types recover does not own:`);
@@ -141,7 +142,7 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps = {}): Pro
     }
   }
   const plan = planRecovery({ deployment, kinds, atlas, bounds, now: now() });
-  for (const line of formatPlan(stackName, plan)) print(line);
+  for (const line of formatPlan(stackName, plan, kinds)) print(line);
   const unresolved = plan.actions.some((a) => a.kind === "unresolved");
 
   if (!plan.deployment) {
