@@ -83,12 +83,12 @@ export function isLockError(message: string): boolean {
 }
 
 /** What to tell the user when the stack is locked. */
-export function lockAdvice(stackName: string, locks: readonly LockInfo[], cloud: boolean): string {
+export function lockAdvice(stackName: string | undefined, locks: readonly LockInfo[], cloud: boolean): string {
   const held = locks
     .map((l) => `  ${l.file}${l.pid ? `: pulumi pid ${l.pid}` : ""}${l.username ? ` (${l.username}@${l.hostname ?? "?"})` : ""}${l.timestamp ? ` since ${l.timestamp}` : ""}`)
     .join("\n");
   return [
-    `The stack ${stackName} has an update in progress (${cloud ? "Pulumi Cloud reports a running update" : `${locks.length || "a"} lock${locks.length === 1 ? "" : "s"}`}); recover changes nothing while it runs.`,
+    `The stack${stackName ? ` ${stackName}` : ""} has an update in progress (${cloud ? "Pulumi Cloud reports a running update" : `${locks.length || "a"} lock${locks.length === 1 ? "" : "s"}`}); recover changes nothing while it runs.`,
     ...(held ? [held] : []),
     `If that "pulumi" process is really gone (killed, CI runner lost): make sure no process of it is left, including the`,
     `engine's provider process ("pgrep -af dynamic-provider"; stop it by its pid: it may still be creating something),`,

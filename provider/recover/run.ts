@@ -111,7 +111,8 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps = {}): Pro
   const deployment = state.deployment ?? {};
   const anyUrn = deployment.resources?.[0]?.urn ?? deployment.pending_operations?.[0]?.resource.urn;
   const ids = anyUrn ? stackOfUrn(anyUrn) : undefined;
-  const stackName = opts.stack ?? ids?.stack ?? "(selected stack)";
+  const named = opts.stack ?? ids?.stack;
+  const stackName = named ?? "(the selected stack)";
 
   // An update still running would overwrite whatever we import: refuse.
   const history = await stack.history();
@@ -119,7 +120,7 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps = {}): Pro
   const locks = backendDir && ids ? fileBackendLocks(backendDir, ids.project, ids.stack) : [];
   const cloudRunning = historyShowsRunningUpdate(history);
   if (locks.length > 0 || cloudRunning) {
-    print(lockAdvice(stackName, locks, cloudRunning && locks.length === 0));
+    print(lockAdvice(named, locks, cloudRunning && locks.length === 0));
     return EXIT.locked;
   }
 
@@ -166,7 +167,7 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps = {}): Pro
     await stack.importState(next);
   } catch (e) {
     if (e instanceof PulumiCommandError && isLockError(e.message)) {
-      print(lockAdvice(stackName, [], false));
+      print(lockAdvice(named, [], false));
       return EXIT.locked;
     }
     throw e;
