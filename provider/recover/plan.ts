@@ -164,6 +164,15 @@ function decideCreate(
     exclude: excluded,
   });
   const since = bound ? `since ${new Date(bound.ms).toISOString()} (${bound.source})` : "";
+  if (!bound && match.kind === "found") {
+    // Only an object of unknown creation time can be "found" without a bound: still not proof.
+    return {
+      kind: "unresolved",
+      op,
+      candidateIds: [kind.idOf(match.item)],
+      detail: `${kind.idOf(match.item)} matches, but there is no provable start time in the state or history to tell it from an older twin. Left pending. Pass --since <time the interrupted "pulumi up" started> and run recover again.`,
+    };
+  }
   switch (match.kind) {
     case "none":
       return {

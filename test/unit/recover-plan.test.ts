@@ -109,6 +109,11 @@ describe("recover plan: pending creates of an ExportBucket", () => {
     const a = p.actions[0]!;
     expect(a.kind).toBe("unresolved");
     expect(a.detail).toContain("no provable start time");
+    // Not even an object whose creation time Atlas does not say.
+    const job = pending(JOB_TYPE, "j", jobInputs(oid(BEFORE, 1)), { parent: undefined });
+    const undated = atlasJob("not-an-objectid", oid(BEFORE, 1), { createdAt: undefined });
+    const q = plan(deployment([], [job]), { [job.resource.urn]: [undated] }, null);
+    expect(q.actions[0]).toMatchObject({ kind: "unresolved", candidateIds: ["not-an-objectid"] });
   });
 
   it("leaves the operation pending when Atlas could not be listed, or its inputs are secret or incomplete", () => {
