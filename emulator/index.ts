@@ -74,7 +74,7 @@ export interface RunningEmulator {
   requestLog: RequestLogEntry[];
   /** direct state access */
   store: EmulatorStore;
-  faults: { add(rule: FaultRule): string; clear(): void; list(): (FaultRule & { matches: number; fires: number })[] };
+  faults: { add(rule: FaultRule): string; clear(): void; list(): (FaultRule & { matches: number; fires: number; held: number })[] };
   /** the next created export job ends this way (then back to Successful) */
   forceNextExportOutcome(o: ExportOutcome): void;
   /** seeded API key, service account and project ids */

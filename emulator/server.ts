@@ -161,6 +161,18 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       finish(0);
     };
 
+    /** For hold faults: no response until the client goes away (or the emulator closes its sockets). */
+    const holdUntilClientGone = async (): Promise<void> => {
+      const id = fault?.id;
+      deps.faults.countHeld(id, 1);
+      try {
+        if (!req.socket.destroyed) await new Promise<void>((resolve) => req.socket.once("close", () => resolve()));
+      } finally {
+        deps.faults.countHeld(id, -1);
+      }
+      finish(0);
+    };
+
     /** Apply a fault decision; returns true when the request is finished. */
     const applyFault = async (): Promise<boolean> => {
       fault = deps.faults.decide(method, path);
@@ -193,7 +205,11 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
             : new EmulatorApiError(500, "UNEXPECTED_ERROR", "Unexpected error.", [], headers));
           return true;
         }
+        case "hold":
+          await holdUntilClientGone();
+          return true;
         case "commit-then-drop":
+        case "commit-then-hold":
           return false;
       }
     };
@@ -273,6 +289,10 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       };
       const result: RouteResult = await route.handler(ctx);
       if (fault?.kind === "commit-then-drop") return dropAfterCommit(result.status);
+      if (fault?.kind === "commit-then-hold") {
+        entry.appliedStatus = result.status;
+        return holdUntilClientGone();
+      }
       if (result.status === 204 || result.body === undefined) {
         // DELETE: 204, versioned content type, empty body [rec].
         res.writeHead(result.status, { ...extraHeaders, "Content-Type": mediaType(neg.version) });

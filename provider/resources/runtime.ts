@@ -14,6 +14,7 @@ import * as autoExportHandlers from "./auto-export-handlers";
 import * as bucketHandlers from "./export-bucket-handlers";
 import * as jobHandlers from "./export-job-handlers";
 import type { PropertyBag } from "./shared";
+import { holdAfterCreate } from "./test-hooks";
 
 /** The stack config keys the runtime keeps (namespace `mongodbatlas`, as @pulumi/mongodbatlas). */
 export const CONFIG_KEYS = ["clientId", "clientSecret", "publicKey", "privateKey", "baseUrl"] as const;
@@ -82,7 +83,8 @@ export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): 
 export const bucket = {
   check: async (_olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucketHandlers.diffExportBucket(olds, news),
-  create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
+  create: async (inputs: PropertyBag) =>
+    holdAfterCreate(await bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs)),
   read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
     bucketHandlers.updateExportBucket(await getApi(), id, olds, news as unknown as bucketHandlers.ExportBucketInputs),
@@ -93,7 +95,8 @@ export const bucket = {
 export const job = {
   check: async (_olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => jobHandlers.diffExportJob(olds, news),
-  create: async (inputs: PropertyBag) => jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
+  create: async (inputs: PropertyBag) =>
+    holdAfterCreate(await jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs)),
   read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
     jobHandlers.updateExportJob(await getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
