@@ -215,7 +215,10 @@ async function drive(): Promise<void> {
   for (const v of ["2023-01-01", "2024-08-05"]) {
     const at = (what: string) => `${what} @${v}`;
     expectAnswer(await call("GET", S, v), at("GET"), 200);
-    expectAnswer(await call("PATCH", S, v, { clusterName: "Cluster0", useOrgAndGroupNamesInExportPrefix: true }), at("PATCH (CLI body)"), 200);
+    await call("PATCH", S, v, { useOrgAndGroupNamesInExportPrefix: false });
+    const cli = await call("PATCH", S, v, { clusterName: "Cluster0", useOrgAndGroupNamesInExportPrefix: true });
+    expectAnswer(cli, at("PATCH (CLI body)"), 200);
+    stated.push({ what: at("PATCH (CLI body): prefix flag"), want: "true", got: String(cli.json?.useOrgAndGroupNamesInExportPrefix) });
     expectAnswer(await call("PATCH", S, v, { autoExportEnabled: true, export: monthly }), at("PATCH enabling auto-export"), 200);
     const withExport = await call("GET", S, v);
     expectAnswer(withExport, at("GET with export"), 200);
