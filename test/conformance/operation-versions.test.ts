@@ -64,17 +64,17 @@ const REQUESTS: Record<string, Request> = {
   "GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters": { params: { groupId: SEED.groupId, clusterName: SEED.shardedCluster } },
   "GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}": { params: { groupId: SEED.groupId, clusterName: SEED.shardedCluster, snapshotId: SEED.shardedSnapshotId } },
   "DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}": { params: { groupId: SEED.groupId, clusterName: SEED.shardedCluster, snapshotId: SEED.shardedSnapshotId } },
+  "GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": { params: C0 },
+  // the body the Atlas CLI sends (CONTRACT §15.4); the same at both versions (the export fields do not differ, §15.2)
+  "PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": { params: C0, body: () => ({ clusterName: "Cluster0", useOrgAndGroupNamesInExportPrefix: true }) },
+  "DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": { params: C0 },
   "GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}": { params: { groupId: SEED.groupId, name: SEED.flexCluster } },
   "GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots": { params: { groupId: SEED.groupId, name: SEED.flexCluster } },
   "GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}": { params: { groupId: SEED.groupId, name: SEED.flexCluster, snapshotId: SEED.flexSnapshotIds[0] } },
 };
 
 /** Operations another piece of work owns (move an entry to REQUESTS to switch it on). */
-const COVERED_ELSEWHERE: Record<string, string> = {
-  "GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": "covered by the schedule work (h16)",
-  "PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": "covered by the schedule work (h16)",
-  "DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule": "covered by the schedule work (h16)",
-};
+const COVERED_ELSEWHERE: Record<string, string> = {};
 
 /** `METHOD template` → the versions the spec declares for its responses. */
 function declaredVersions(): Map<string, string[]> {

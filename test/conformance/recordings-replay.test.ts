@@ -1,8 +1,9 @@
 /**
  * Replays the request of every real Atlas recording in ../shared/atlas-api/recordings (parsed at
  * test time, never copied) against a seeded emulator and compares what Atlas answered with what
- * the emulator answers: status, errorCode (body and X-Error-Code), Content-Type, and body shape
- * (field names and JSON types, not ids, dates or other values).
+ * the emulator answers: status, errorCode (body and X-Error-Code), Content-Type, the
+ * Deprecation/Sunset headers, and body shape (field names and JSON types, not ids, dates or other
+ * values).
  *
  * The recording's ids and names are mapped onto seeded objects in the same state (see MAP and
  * `state` below). Which recordings are replayed is data: IN_SCOPE (replayed), COVERED_ELSEWHERE
@@ -162,6 +163,11 @@ const IN_SCOPE: Record<string, Replay> = {
   "TestShardedCluster__Connect_to_cluster__GET": {},
   "TestShardedCluster__GET_api_atlas_v2_groups_6a793f53c0eb9e7a177137bd_clusters_cluster-703_1": { tolerate: CREATING_TOLERANCE },
   "TestShardedCluster__GET_api_atlas_v2_groups_6a793f53c0eb9e7a177137bd_clusters_cluster-703_3": {},
+  // backupSchedule-600 → Cluster0: a fresh schedule with Atlas's default policy, auto-export off (§15.4).
+  "backup__schedule__backupschedule__TestSchedule__Describe__GET": {},
+  // the CLI's body (§15.4): only the prefix flag and the readOnly clusterName, no policies
+  "backup__schedule__backupschedule__TestSchedule__Update__PATCH": { body: { clusterName: "Cluster0", useOrgAndGroupNamesInExportPrefix: true } },
+  "backup__schedule__backupschedule__TestSchedule__Delete__DELETE": {},
   "TestAccessRoles__Create__POST": { body: { providerName: "AWS" } },
   "TestAccessRoles__List__GET": {
     setup: {
@@ -175,11 +181,7 @@ const IN_SCOPE: Record<string, Replay> = {
 };
 
 /** Recordings another piece of work covers; move an entry to IN_SCOPE to replay it here. */
-const COVERED_ELSEWHERE: Record<string, string> = {
-  "backup__schedule__backupschedule__TestSchedule__Delete__DELETE": "covered by the schedule work (h16)",
-  "backup__schedule__backupschedule__TestSchedule__Describe__GET": "covered by the schedule work (h16)",
-  "backup__schedule__backupschedule__TestSchedule__Update__PATCH": "covered by the schedule work (h16)",
-};
+const COVERED_ELSEWHERE: Record<string, string> = {};
 
 /** Recordings outside the emulator's scope, with the reason. */
 const OUT_OF_SCOPE: Record<string, string> = {
@@ -280,6 +282,8 @@ describe.skipIf(!available)("replay of the real Atlas recordings against the emu
       const res = await replay(r, c.replay);
       const recordedCt = r.headers.get("content-type");
       expect({ status: res.status, contentType: res.headers.get("content-type") }).toEqual({ status: r.status, contentType: recordedCt ?? null });
+      // a deprecated version is announced as Atlas announces it (§2), and a current one is not
+      for (const h of ["deprecation", "sunset"]) expect(res.headers.get(h), h).toBe(r.headers.get(h) ?? null);
       const recordedCode = r.headers.get("x-error-code");
       expect(res.headers.get("x-error-code")).toBe(recordedCode ?? null);
       if (r.status >= 400) expect((res.json as { errorCode?: string }).errorCode).toBe((r.json as { errorCode?: string }).errorCode);
