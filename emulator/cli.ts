@@ -7,7 +7,7 @@ import { parseFaultSpec, type FaultRule } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
 
 const USAGE = `usage: atlas-export-emulator [--port <n>] [--host <loopback>] [--time-scale <x>]
-  [--seed default|empty-buckets] [--persist <file>] [--fault-seed <n>] [--faults <spec>] [--strict-versions]
+  [--seed default|empty-buckets] [--persist <file>] [--fault-seed <n>] [--faults <spec>] [--strict-versions] [--log-bodies]
   --faults: rules separated by ";", each kind[:key=value,...], e.g.
     "rate-limit:rate=0.1,retryAfterSeconds=2;drop:method=POST,path=**/exportBuckets,nth=1"`;
 
@@ -43,6 +43,7 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       case "--fault-seed": opts.faultSeed = num(); break;
       case "--faults": faults.push(...parseFaultSpec(value())); break;
       case "--strict-versions": opts.strictVersions = true; break;
+      case "--log-bodies": opts.logBodies = true; break;
       case "--help": case "-h": process.stderr.write(`${USAGE}\n`); process.exit(0); break;
       default: throw new Error(`unknown option ${a}`);
     }

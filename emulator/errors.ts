@@ -61,6 +61,12 @@ export const errors = {
     new EmulatorApiError(404, "CLOUD_PROVIDER_ACCESS_ROLE_NOT_FOUND", `No Cloud Provider Access role with ID ${roleId} exists.`, [roleId]),
   roleNotAuthorized: (roleId: string) =>
     new EmulatorApiError(400, "CLOUD_PROVIDER_ACCESS_ROLE_NOT_AUTHORIZED", `The specified Cloud Provider Access role (${roleId}) has not been authorized.`, [roleId]),
+  /** A flex cluster on `/clusters/{name}/**` (CONTRACT §16.1 [rec]). */
+  flexClusterInClusterApi: (name: string) =>
+    new EmulatorApiError(400, "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API", `Flex cluster ${name} cannot be used in the Cluster API.`, [name]),
+  /** A dedicated cluster on `/flexClusters/{name}/**` (CONTRACT §16.1 [rec]). */
+  nonFlexClusterInFlexApi: (name: string) =>
+    new EmulatorApiError(400, "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API", `Cannot use non-flex cluster ${name} in the flex API.`, [name]),
   resourceNotFound: (path: string) =>
     new EmulatorApiError(404, "RESOURCE_NOT_FOUND", `Cannot find resource ${path}.`, [path]),
 } as const;

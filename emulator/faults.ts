@@ -15,7 +15,15 @@ export type FaultKind =
   /** wait `delayMs` before handling and responding (slow headers) */
   | "slow"
   /** the request IS applied, then the socket is destroyed instead of responding */
-  | "commit-then-drop";
+  | "commit-then-drop"
+  /**
+   * the request is held before it is processed, with no response, until the client goes away (it
+   * is then NOT applied) or the emulator closes. `held` in the rule's counters says how many are
+   * held right now: tests kill a client at a known point ("before the POST was processed").
+   */
+  | "hold"
+  /** the request IS applied, then held with no response until the client goes away ("after the POST, before the response") */
+  | "commit-then-hold";
 
 /** One fault rule. */
 export interface FaultRule {
@@ -69,9 +77,9 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-interface ActiveRule { rule: FaultRule; re: RegExp | null; matches: number; fires: number }
+interface ActiveRule { rule: FaultRule; re: RegExp | null; matches: number; fires: number; held: number }
 
-const KINDS: readonly FaultKind[] = ["rate-limit", "error", "drop", "slow", "commit-then-drop"];
+const KINDS: readonly FaultKind[] = ["rate-limit", "error", "drop", "slow", "commit-then-drop", "hold", "commit-then-hold"];
 
 /** Validate an untrusted rule (control endpoint). Returns an error message or undefined. */
 export function validateRule(r: unknown): string | undefined {
@@ -127,7 +135,7 @@ export class FaultInjector {
     const err = validateRule(rule);
     if (err) throw new Error(`invalid fault rule: ${err}`);
     const id = rule.id ?? `fault-${this.nextId++}`;
-    this.rules.push({ rule: { ...rule, id }, re: rule.path ? globToRegExp(rule.path) : null, matches: 0, fires: 0 });
+    this.rules.push({ rule: { ...rule, id }, re: rule.path ? globToRegExp(rule.path) : null, matches: 0, fires: 0, held: 0 });
     return id;
   }
 
@@ -137,9 +145,15 @@ export class FaultInjector {
     this.random = mulberry32(this.seed);
   }
 
-  /** Current rules with their counters. */
-  list(): (FaultRule & { matches: number; fires: number })[] {
-    return this.rules.map((r) => ({ ...r.rule, matches: r.matches, fires: r.fires }));
+  /** Current rules with their counters (`held`: requests a hold rule is holding right now). */
+  list(): (FaultRule & { matches: number; fires: number; held: number })[] {
+    return this.rules.map((r) => ({ ...r.rule, matches: r.matches, fires: r.fires, held: r.held }));
+  }
+
+  /** Counts a request a `hold`/`commit-then-hold` rule starts (+1) or stops (-1) holding. */
+  countHeld(ruleId: string | undefined, delta: 1 | -1): void {
+    const r = this.rules.find((x) => x.rule.id === ruleId);
+    if (r) r.held = Math.max(0, r.held + delta);
   }
 
   /** Decide whether a request is faulted (first firing rule wins). */

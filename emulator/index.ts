@@ -15,10 +15,12 @@ import { Authenticator } from "./auth";
 import { FaultInjector, type FaultRule } from "./faults";
 import { Router } from "./router";
 import { cloudProviderAccessRoutes } from "./routes/cloud-provider-access";
+import { backupScheduleRoutes } from "./routes/backup-schedule";
 import { clusterRoutes } from "./routes/clusters";
 import { createControlHandler } from "./routes/control";
 import { exportBucketRoutes } from "./routes/export-buckets";
 import { exportJobRoutes } from "./routes/export-jobs";
+import { flexClusterRoutes } from "./routes/flex-clusters";
 import { snapshotRoutes } from "./routes/snapshots";
 import { buildSeed, seedCredentials, type SeedCredentials } from "./seed";
 import { createRequestListener, type RequestLogEntry } from "./server";
@@ -57,6 +59,11 @@ export interface EmulatorOptions {
   strictVersions?: boolean;
   /** clock override (ms epoch) for tests */
   now?: () => number;
+  /**
+   * Add request and response headers and bodies to each request-log entry (`request`,
+   * `response`), credentials redacted. Default false.
+   */
+  logBodies?: boolean;
 }
 
 /** A running emulator. */
@@ -67,7 +74,7 @@ export interface RunningEmulator {
   requestLog: RequestLogEntry[];
   /** direct state access */
   store: EmulatorStore;
-  faults: { add(rule: FaultRule): string; clear(): void; list(): (FaultRule & { matches: number; fires: number })[] };
+  faults: { add(rule: FaultRule): string; clear(): void; list(): (FaultRule & { matches: number; fires: number; held: number })[] };
   /** the next created export job ends this way (then back to Successful) */
   forceNextExportOutcome(o: ExportOutcome): void;
   /** seeded API key, service account and project ids */
@@ -122,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const router = new Router([
     ...exportBucketRoutes, ...exportJobRoutes(takeOutcome), ...snapshotRoutes, ...cloudProviderAccessRoutes, ...clusterRoutes,
+    ...flexClusterRoutes, ...backupScheduleRoutes,
   ]);
   const forceNextExportOutcome = (o: ExportOutcome) => {
     store.nextExportOutcome = { ...o };
@@ -138,7 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server: Server = createServer(
     { keepAliveTimeout: 5_000 },
     createRequestListener({
-      store, auth, faults, router, requestLog, timeScale: () => timeScale, strictVersions: options.strictVersions ?? false,
+      store, auth, faults, router, requestLog, logBodies: options.logBodies ?? false, timeScale: () => timeScale, strictVersions: options.strictVersions ?? false,
       now, baseUrl: () => baseUrl, control, timers,
     }),
   );

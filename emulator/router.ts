@@ -54,6 +54,8 @@ const PARAM_PATTERNS: Record<string, RegExp> = {
   snapshotId: /^([a-f0-9]{24})$/,
   roleId: /^([a-f0-9]{24})$/,
   clusterName: /^[a-zA-Z0-9][a-zA-Z0-9-]*$/,
+  /** flex cluster name (`/flexClusters/{name}`), same pattern as clusterName */
+  name: /^[a-zA-Z0-9][a-zA-Z0-9-]*$/,
   cloudProvider: /^(AWS|AZURE|GCP)$/,
 };
 

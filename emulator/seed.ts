@@ -24,6 +24,14 @@ export const SEED = {
   bucketName: "atlas-export-seeded",
   /** completed snapshots: Cluster0 has two (d2 newest), Cluster1 one */
   snapshotIds: { Cluster0: ["6a00000000000000000000d1", "6a00000000000000000000d2"], Cluster1: ["6a00000000000000000000d3"] },
+  /** a dedicated SHARDED cluster (2 shards + config server, CONTRACT §16) with one completed snapshot */
+  shardedCluster: "ShardedCluster0",
+  shardedSnapshotId: "6a00000000000000000000d4",
+  /** its member snapshots: shard 0, shard 1, config server (`members` / `snapshotIds`) */
+  shardedMemberSnapshotIds: ["6a00000000000000000000d5", "6a00000000000000000000d6", "6a00000000000000000000d7"],
+  /** a flex cluster (flex API only, no export: CONTRACT §16.5) with two daily snapshots */
+  flexCluster: "FlexCluster0",
+  flexSnapshotIds: ["6a00000000000000000000d8", "6a00000000000000000000d9"],
 } as const;
 
 /** Credentials of the default seed, exposed as `RunningEmulator.credentials`. */
@@ -66,6 +74,8 @@ export function buildSeed(variant: "default" | "empty-buckets" = "default", now 
     clusters: [
       { groupId: g, id: "6a00000000000000000000e0", name: "Cluster0", createDate: now - 30 * 24 * HOUR, providerName: "AWS", regionName: "US_EAST_1", instanceSize: "M10", mongoDBVersion: "8.0.29", backupEnabled: true, collections: 12 },
       { groupId: g, id: "6a00000000000000000000e1", name: "Cluster1", createDate: now - 20 * 24 * HOUR, providerName: "AWS", regionName: "US_EAST_1", instanceSize: "M10", mongoDBVersion: "8.0.29", backupEnabled: true, collections: 4 },
+      { groupId: g, id: "6a00000000000000000000e3", name: SEED.shardedCluster, createDate: now - 15 * 24 * HOUR, providerName: "AWS", regionName: "US_EAST_1", instanceSize: "M30", mongoDBVersion: "8.0.29", backupEnabled: true, collections: 6, clusterType: "SHARDED", numShards: 2 },
+      { groupId: g, id: "6a00000000000000000000e4", name: SEED.flexCluster, createDate: now - 12 * 24 * HOUR, providerName: "AWS", regionName: "US_EAST_1", instanceSize: "FLEX", mongoDBVersion: "8.0.29", backupEnabled: true, collections: 2, flex: true },
       { groupId: SEED.otherGroupId, id: "6a00000000000000000000e2", name: "OtherCluster", createDate: now - 10 * 24 * HOUR, providerName: "AWS", regionName: "US_EAST_1", instanceSize: "M10", mongoDBVersion: "8.0.29", backupEnabled: true, collections: 1 },
     ],
     roles: [
@@ -95,6 +105,9 @@ export function buildSeed(variant: "default" | "empty-buckets" = "default", now 
       { groupId: g, clusterName: "Cluster0", id: SEED.snapshotIds.Cluster0[0], requestedAt: now - 26 * HOUR, retentionInDays: 7, snapshotType: "scheduled", frequencyType: "daily", storageSizeBytes: 1_574_477_824, seeded: true },
       { groupId: g, clusterName: "Cluster0", id: SEED.snapshotIds.Cluster0[1], requestedAt: now - 2 * HOUR, retentionInDays: 7, snapshotType: "scheduled", frequencyType: "hourly", storageSizeBytes: 1_582_854_144, seeded: true },
       { groupId: g, clusterName: "Cluster1", id: SEED.snapshotIds.Cluster1[0], requestedAt: now - 3 * HOUR, retentionInDays: 7, snapshotType: "scheduled", frequencyType: "daily", storageSizeBytes: 734_003_200, seeded: true },
+      { groupId: g, clusterName: SEED.shardedCluster, id: SEED.shardedSnapshotId, requestedAt: now - 4 * HOUR, retentionInDays: 7, snapshotType: "scheduled", frequencyType: "daily", storageSizeBytes: 3_221_225_472, seeded: true, memberIds: [...SEED.shardedMemberSnapshotIds] },
+      { groupId: g, clusterName: SEED.flexCluster, id: SEED.flexSnapshotIds[0], requestedAt: now - 48 * HOUR, retentionInDays: 8, snapshotType: "scheduled", frequencyType: "daily", storageSizeBytes: 0, seeded: true },
+      { groupId: g, clusterName: SEED.flexCluster, id: SEED.flexSnapshotIds[1], requestedAt: now - 24 * HOUR, retentionInDays: 8, snapshotType: "scheduled", frequencyType: "daily", storageSizeBytes: 0, seeded: true },
     ],
     exportJobs: [],
     schedules: [],

@@ -11,6 +11,7 @@ import type { AuthKind, Authenticator, Principal } from "./auth";
 import { EmulatorApiError, errorBody, errors } from "./errors";
 import type { FaultInjector, FaultKind, FaultRule } from "./faults";
 import { queryFlag } from "./pagination";
+import { captureRequest, captureResponse, type CapturedMessage } from "./request-capture";
 import { Router, type RouteContext, type RouteResult } from "./router";
 import type { EmulatorStore } from "./store";
 import { mediaType, negotiate } from "./versions";
@@ -35,6 +36,10 @@ export interface RequestLogEntry {
   errorCode?: string;
   /** for commit-then-drop: the status the applied request would have answered */
   appliedStatus?: number;
+  /** with `logBodies`: request headers and body, credentials redacted */
+  request?: CapturedMessage;
+  /** with `logBodies`: response headers and body as sent (absent when the socket was dropped) */
+  response?: CapturedMessage;
 }
 
 /** Everything the request handler needs. */
@@ -44,6 +49,8 @@ export interface ServerDeps {
   faults: FaultInjector;
   router: Router;
   requestLog: RequestLogEntry[];
+  /** add request/response headers and bodies (redacted) to each log entry */
+  logBodies: boolean;
   timeScale: () => number;
   strictVersions: boolean;
   now: () => number;
@@ -129,9 +136,13 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     const entry: RequestLogEntry = {
       method, path, query: Object.fromEntries(url.searchParams), status: 0, durationMs: 0, auth: "none",
     };
+    const captured = deps.logBodies ? captureResponse(res) : undefined;
+    if (deps.logBodies) entry.request = captureRequest(req.headers, body);
     const finish = (status: number) => {
       entry.status = status;
       entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
+      const response = captured?.();
+      if (response) entry.response = response;
       deps.requestLog.push(entry);
     };
     let fault: FaultRule | undefined;
@@ -147,6 +158,18 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     const dropAfterCommit = (status: number) => {
       entry.appliedStatus = status;
       req.socket.destroy();
+      finish(0);
+    };
+
+    /** For hold faults: no response until the client goes away (or the emulator closes its sockets). */
+    const holdUntilClientGone = async (): Promise<void> => {
+      const id = fault?.id;
+      deps.faults.countHeld(id, 1);
+      try {
+        if (!req.socket.destroyed) await new Promise<void>((resolve) => req.socket.once("close", () => resolve()));
+      } finally {
+        deps.faults.countHeld(id, -1);
+      }
       finish(0);
     };
 
@@ -182,7 +205,11 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
             : new EmulatorApiError(500, "UNEXPECTED_ERROR", "Unexpected error.", [], headers));
           return true;
         }
+        case "hold":
+          await holdUntilClientGone();
+          return true;
         case "commit-then-drop":
+        case "commit-then-hold":
           return false;
       }
     };
@@ -262,6 +289,10 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       };
       const result: RouteResult = await route.handler(ctx);
       if (fault?.kind === "commit-then-drop") return dropAfterCommit(result.status);
+      if (fault?.kind === "commit-then-hold") {
+        entry.appliedStatus = result.status;
+        return holdUntilClientGone();
+      }
       if (result.status === 204 || result.body === undefined) {
         // DELETE: 204, versioned content type, empty body [rec].
         res.writeHead(result.status, { ...extraHeaders, "Content-Type": mediaType(neg.version) });

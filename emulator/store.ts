@@ -7,13 +7,22 @@ import { randomBytes } from "node:crypto";
 import type { ExportOutcome } from "./state-machines";
 
 /** A project. */
-export interface ProjectRecord { id: string; name: string; orgId: string }
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  orgId: string;
+  /**
+   * Auto-export frequencies beyond the spec's `monthly`/`yearly` that MongoDB Support enabled
+   * for this project (`daily`, `weekly`; CONTRACT §15.3). Absent: only the spec's values.
+   */
+  supportEnabledExportFrequencies?: string[];
+}
 /** A programmatic API key (digest auth, CONTRACT §11.1). */
 export interface ApiKeyRecord { publicKey: string; privateKey: string; projectIds: string[] }
 /** A service account (OAuth client credentials, CONTRACT §11.2). */
 export interface ServiceAccountRecord { clientId: string; clientSecret: string; projectIds: string[] }
 
-/** A cluster (replica set). */
+/** A cluster: a dedicated replica set (default), a dedicated sharded cluster, or a flex cluster. */
 export interface ClusterRecord {
   groupId: string;
   id: string;
@@ -26,6 +35,15 @@ export interface ClusterRecord {
   backupEnabled: boolean;
   /** collections an export of this cluster reports in `exportStatus.totalCollections` */
   collections: number;
+  /** cluster GET `clusterType` (CONTRACT §16.1); absent = REPLICASET (older persisted states) */
+  clusterType?: "REPLICASET" | "SHARDED" | "GEOSHARDED";
+  /** shards of a SHARDED/GEOSHARDED cluster (default 2) */
+  numShards?: number;
+  /**
+   * A flex cluster: only the flex API (`/flexClusters/{name}`, 2024-11-13) serves it; every
+   * `/clusters/{name}/**` call answers 400 CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API (§16.1 [rec]).
+   */
+  flex?: boolean;
 }
 
 /** A cloud provider access role (CONTRACT §7). `authorized` is internal. */
@@ -77,6 +95,11 @@ export interface SnapshotRecord {
   storageSizeBytes: number;
   /** seeded snapshots are completed whatever the timeScale */
   seeded?: boolean;
+  /**
+   * Sharded clusters only: ids of the member snapshots (one per shard, then the config server),
+   * in the order of `shardedMembers()` (CONTRACT §16.2 `members` / `snapshotIds`).
+   */
+  memberIds?: string[];
 }
 
 /** An export job; its state is computed from `createdAt` and `outcome`. */
@@ -91,15 +114,57 @@ export interface ExportJobRecord {
   outcome: ExportOutcome;
   totalCollections: number;
   prefix: string;
+  /** Sharded clusters only: one sub-export per replica set of the cluster (CONTRACT §16.4). */
+  components?: { exportId: string; replicaSetName: string }[];
 }
 
-/** A cluster's backup schedule (only the auto-export part is modelled). */
+/** One item of a backup schedule's policy (CONTRACT §15.2 `DiskBackupApiPolicyItem`). */
+export interface SchedulePolicyItem {
+  id: string;
+  frequencyType: string;
+  frequencyInterval: number;
+  retentionUnit: string;
+  retentionValue: number;
+}
+
+/**
+ * A cluster's backup schedule (CONTRACT §15). The policy fields are optional only so that
+ * states persisted by older emulators still load: `EmulatorStore.schedule` fills them in.
+ */
 export interface ScheduleRecord {
   groupId: string;
   clusterName: string;
   autoExportEnabled: boolean;
   export?: { exportBucketId: string; frequencyType: string };
   useOrgAndGroupNamesInExportPrefix: boolean;
+  /** id of the one policy (`policies[0].id`); kept by DELETE */
+  policyId?: string;
+  policyItems?: SchedulePolicyItem[];
+  referenceHourOfDay?: number;
+  referenceMinuteOfHour?: number;
+  restoreWindowDays?: number;
+}
+
+/** Adds `n` to the last 6 hex digits of an ObjectId (Atlas's policy item ids are sequential, §15.4). */
+function nextId(id: string, n: number): string {
+  const tail = ((parseInt(id.slice(-6), 16) + n) % 0x1000000).toString(16).padStart(6, "0");
+  return id.slice(0, -6) + tail;
+}
+
+/**
+ * Atlas's default policy for a new dedicated cluster (CONTRACT §15.4 [rec]): one policy with
+ * five items (hourly 6/7 days, daily 1/7 days, weekly 6/4 weeks, monthly 40/12 months,
+ * yearly 12/1 year), item ids following the policy id.
+ */
+export function defaultPolicyItems(policyId: string): SchedulePolicyItem[] {
+  const items: Omit<SchedulePolicyItem, "id">[] = [
+    { frequencyInterval: 6, frequencyType: "hourly", retentionUnit: "days", retentionValue: 7 },
+    { frequencyInterval: 1, frequencyType: "daily", retentionUnit: "days", retentionValue: 7 },
+    { frequencyInterval: 6, frequencyType: "weekly", retentionUnit: "weeks", retentionValue: 4 },
+    { frequencyInterval: 40, frequencyType: "monthly", retentionUnit: "months", retentionValue: 12 },
+    { frequencyInterval: 12, frequencyType: "yearly", retentionUnit: "years", retentionValue: 1 },
+  ];
+  return items.map((item, i) => ({ id: nextId(policyId, i + 1), ...item }));
 }
 
 /** The whole emulator state (also the persisted file format and a custom `seed`). */
@@ -153,11 +218,13 @@ export class EmulatorStore {
   project(groupId: string): ProjectRecord | undefined {
     return this.state.projects.find((p) => p.id === groupId);
   }
+  /** A cluster by name, of any kind (dedicated or flex). */
   cluster(groupId: string, name: string): ClusterRecord | undefined {
     return this.state.clusters.find((c) => c.groupId === groupId && c.name === name);
   }
+  /** The dedicated clusters of a project (the cluster API's list: flex clusters are not in it). */
   listClusters(groupId: string): ClusterRecord[] {
-    return this.state.clusters.filter((c) => c.groupId === groupId);
+    return this.state.clusters.filter((c) => c.groupId === groupId && !c.flex);
   }
   role(groupId: string, id: string): RoleRecord | undefined {
     return this.state.roles.find((r) => r.groupId === groupId && r.id === id);
@@ -210,6 +277,14 @@ export class EmulatorStore {
     this.onChange();
     return s;
   }
+  /** Remove a snapshot. Returns false if absent. */
+  deleteSnapshot(groupId: string, clusterName: string, id: string): boolean {
+    const before = this.state.snapshots.length;
+    this.state.snapshots = this.state.snapshots.filter((s) => !(s.groupId === groupId && s.clusterName === clusterName && s.id === id));
+    const removed = this.state.snapshots.length !== before;
+    if (removed) this.onChange();
+    return removed;
+  }
 
   listJobs(groupId: string, clusterName: string): ExportJobRecord[] {
     return this.state.exportJobs.filter((j) => j.groupId === groupId && j.clusterName === clusterName);
@@ -223,12 +298,25 @@ export class EmulatorStore {
     return j;
   }
 
-  /** The backup schedule of a cluster (created on first access with auto-export off). */
+  /**
+   * The backup schedule of a cluster, created on first access as Atlas creates it with the
+   * cluster: the default policy (§15.4), auto-export off. Fills in the policy of a schedule
+   * persisted by an older emulator.
+   */
   schedule(groupId: string, clusterName: string): ScheduleRecord {
     let s = this.state.schedules.find((x) => x.groupId === groupId && x.clusterName === clusterName);
     if (!s) {
       s = { groupId, clusterName, autoExportEnabled: false, useOrgAndGroupNamesInExportPrefix: false };
       this.state.schedules.push(s);
+    }
+    if (s.policyId === undefined) {
+      this.onChange();
+      s.policyId = newObjectId();
+      s.policyItems ??= defaultPolicyItems(s.policyId);
+      s.referenceHourOfDay ??= 3;
+      // Atlas picks the minute per cluster; a stable one derived from the name keeps tests reproducible.
+      s.referenceMinuteOfHour ??= [...clusterName].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 60;
+      s.restoreWindowDays ??= 7;
     }
     return s;
   }
@@ -245,9 +333,9 @@ export class EmulatorStore {
     this.onChange();
     return s;
   }
-  /** Clusters whose schedule exports to the bucket (blocks DELETE, CONTRACT §4.3). */
+  /** Clusters whose schedule auto-exports to the bucket (blocks DELETE, CONTRACT §15.6). */
   schedulesUsingBucket(groupId: string, bucketId: string): ScheduleRecord[] {
-    return this.state.schedules.filter((s) => s.groupId === groupId && s.export?.exportBucketId === bucketId);
+    return this.state.schedules.filter((s) => s.groupId === groupId && s.autoExportEnabled && s.export?.exportBucketId === bucketId);
   }
 
   /** Deep copy of the state (GET /__emulator/state, persistence). */

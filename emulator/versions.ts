@@ -27,8 +27,9 @@ function isRealDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
+/** `Thu, 1 Jul 2027 00:00:00 GMT`: Atlas does not zero-pad the day (recordings, CONTRACT §2, §15.1). */
 function httpDate(isoDate: string): string {
-  return new Date(`${isoDate}T00:00:00Z`).toUTCString();
+  return new Date(`${isoDate}T00:00:00Z`).toUTCString().replace(/^(\w{3}), 0(\d) /, "$1, $2 ");
 }
 
 /** 406 INVALID_VERSION_DATE exactly as in CONTRACT §2. */
@@ -81,10 +82,17 @@ export const V = {
     { version: "2023-01-01", deprecatedSince: "2024-05-30", sunset: "2027-07-01" },
     { version: "2024-05-30" },
   ],
-  /** Operations that only exist in 2023-01-01 (delete bucket, jobs, snapshots, CPA, schedule). */
+  /** Operations that only exist in 2023-01-01 (delete bucket, jobs, snapshots, CPA). */
   only20230101: [{ version: "2023-01-01" }],
   /** PATCH export bucket exists only in 2024-05-30. */
   only20240530: [{ version: "2024-05-30" }],
+  /** Flex clusters and their snapshots exist only in 2024-11-13 (CONTRACT §16.1, §16.5). */
+  only20241113: [{ version: "2024-11-13" }],
+  /** Backup schedule GET/PATCH/DELETE: 2023-01-01 deprecated since 2024-08-05 (sunset 2027-07-01), 2024-08-05 current (§15.1). */
+  backupSchedule: [
+    { version: "2023-01-01", deprecatedSince: "2024-08-05", sunset: "2027-07-01" },
+    { version: "2024-08-05" },
+  ],
   /** Cluster get/list: 2023-01-01 and 2023-02-01 (both sunset 2027-07-01), 2024-08-05 current. */
   cluster: [
     { version: "2023-01-01", deprecatedSince: "2023-02-01", sunset: "2027-07-01" },

@@ -3,6 +3,7 @@
  *
  * - {@link ExportBucket}: an S3 bucket, Azure Blob container or GCS bucket registered with Atlas.
  * - {@link ExportJob}: one snapshot export to such a bucket.
+ * - {@link AutoExport}: a cluster's backup schedule exporting snapshots to such a bucket automatically.
  * - {@link getLatestSnapshot} / {@link getLatestSnapshotOutput}: the newest completed snapshot,
  *   optionally taking one, so programs need no hard-coded snapshot ids.
  *
@@ -11,6 +12,7 @@
  */
 export { ExportBucket, type ExportBucketArgs, type ExportBucketOutputs } from "./resources/export-bucket";
 export { ExportJob, type ExportJobArgs, type ExportJobOutputs } from "./resources/export-job";
+export { AutoExport, type AutoExportArgs, type AutoExportOutputs } from "./resources/auto-export";
 export {
   getLatestSnapshot,
   getLatestSnapshotOutput,

@@ -1,24 +1,38 @@
 /**
  * Clusters (CONTRACT.md §7 end, §2.1): get (2023-01-01 legacy, 2023-02-01 advanced, 2024-08-05
- * current) and list, plus the cluster backup schedule GET/PATCH (2023-01-01) whose auto-export
- * (`autoExportEnabled`, `export.exportBucketId`) blocks deleting a bucket (§4.3).
+ * current) and list. The backup schedule is in backup-schedule.ts.
  */
-import { errors } from "../errors";
 import { paginate } from "../pagination";
 import type { Route, RouteContext } from "../router";
-import type { ClusterRecord, ScheduleRecord } from "../store";
+import type { ClusterRecord } from "../store";
 import { V } from "../versions";
-import { HEX24, bodyObject, checkAttributes, iso, requireCluster } from "./common";
+import { clusterTypeOf, isSharded, shardCount } from "../sharding";
+import { iso, requireCluster } from "./common";
 
-/** Render a cluster in the served version's shape. */
+/**
+ * Render a cluster in the served version's shape, with the fields (names and types) of the
+ * recorded IDLE clusters (CONTRACT §16.1 [rec]; the replay conformance test compares them).
+ */
 export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<string, unknown> {
   const self = `${ctx.baseUrl}/api/atlas/v2/groups/${c.groupId}/clusters/${c.name}`;
   const host = c.name.toLowerCase();
+  const sharded = isSharded(c);
   const common = {
+    advancedConfiguration: { customOpensslCipherConfigTls12: [], customOpensslCipherConfigTls13: [], minimumEnabledTlsProtocol: "TLS1_2", tlsCipherConfigMode: "DEFAULT" },
     backupEnabled: c.backupEnabled,
-    clusterType: "REPLICASET",
-    connectionStrings: { standard: `mongodb://${host}-shard-00-00.emul.mongodb.net:27017/?ssl=true&authSource=admin`, standardSrv: `mongodb+srv://${host}.emul.mongodb.net` },
+    biConnector: { enabled: false, readPreference: "secondary" },
+    clusterType: clusterTypeOf(c),
+    // config server of a sharded cluster (§16.1 [rec]: EMBEDDED / ATLAS_MANAGED)
+    ...(sharded ? { configServerManagementMode: "ATLAS_MANAGED", configServerType: "EMBEDDED" } : {}),
+    connectionStrings: {
+      ...(sharded ? { awsPrivateLinkSrv: {}, privateEndpoint: [] } : {}),
+      standard: `mongodb://${host}-shard-00-00.emul.mongodb.net:27017/?ssl=true&authSource=admin`,
+      standardSrv: `mongodb+srv://${host}.emul.mongodb.net`,
+    },
     createDate: iso(c.createDate),
+    diskWarmingMode: "FULLY_WARMED",
+    encryptionAtRestProvider: "NONE",
+    globalClusterSelfManagedSharding: false,
     groupId: c.groupId,
     id: c.id,
     labels: [],
@@ -32,45 +46,54 @@ export function renderCluster(ctx: RouteContext, c: ClusterRecord): Record<strin
     name: c.name,
     paused: false,
     pitEnabled: false,
+    rootCertType: "ISRGROOTX1",
     stateName: "IDLE",
     tags: [],
     terminationProtectionEnabled: false,
+    versionReleaseSystem: "LTS",
   };
-  const hw = { instanceSize: c.instanceSize, nodeCount: 3 };
+  const shards = shardCount(c);
   if (ctx.version === "2023-01-01") {
     return {
-      ...common, diskSizeGB: 10, numShards: 1, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
+      ...common, diskSizeGB: DISK_GB, numShards: shards, providerBackupEnabled: c.backupEnabled, replicationFactor: 3,
       providerSettings: { instanceSizeName: c.instanceSize, providerName: c.providerName, regionName: c.regionName },
     };
   }
-  const regionConfig = { electableSpecs: hw, priority: 7, providerName: c.providerName, regionName: c.regionName };
+  const hw = (nodeCount: number, withDisk: boolean) => ({
+    diskIOPS: 3000, ...(withDisk ? { diskSizeGB: DISK_GB } : {}), ebsVolumeType: "STANDARD", instanceSize: c.instanceSize, nodeCount,
+  });
+  const autoScaling = { compute: { enabled: false, scaleDownEnabled: false }, diskGB: { enabled: false } };
+  const regionConfig = (withDisk: boolean) => ({
+    analyticsSpecs: hw(0, withDisk), autoScaling, electableSpecs: hw(3, withDisk), priority: 7, providerName: c.providerName,
+    readOnlySpecs: hw(0, withDisk), regionName: c.regionName,
+  });
   if (ctx.version === "2023-02-01") {
-    return { ...common, diskSizeGB: 10, replicationSpecs: [{ id: c.id, numShards: 1, regionConfigs: [regionConfig], zoneName: "Zone 1" }] };
+    // 2023-02-01: one replication spec whose numShards counts the shards (§16.1 [rec]).
+    return { ...common, diskSizeGB: DISK_GB, replicationSpecs: [{ id: c.id, numShards: shards, regionConfigs: [regionConfig(false)], zoneId: c.id, zoneName: "Zone 1" }] };
   }
-  return { ...common, replicationSpecs: [{ id: c.id, regionConfigs: [regionConfig], zoneId: c.id, zoneName: "Zone 1" }] };
-}
-
-/** Render a backup schedule (only the fields this package cares about, plus Atlas defaults). */
-export function renderSchedule(ctx: RouteContext, c: ClusterRecord, s: ScheduleRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    autoExportEnabled: s.autoExportEnabled,
-    clusterId: c.id,
-    clusterName: c.name,
-    copySettings: [],
-    extraRetentionSettings: [],
+  // 2024-08-05: one replication spec per shard, same zone (§16.1 [rec]), plus the effective specs.
+  const specs = (effective: boolean) => Array.from({ length: shards }, (_, i) => ({
+    id: shardSpecId(c.id, i),
+    regionConfigs: [effective
+      ? { ...regionConfig(true), effectiveAnalyticsSpecs: hw(0, true), effectiveElectableSpecs: hw(3, true), effectiveReadOnlySpecs: hw(0, true) }
+      : regionConfig(true)],
+    zoneId: c.id,
+    zoneName: "Zone 1",
+  }));
+  return {
+    ...common, adaptiveCapacity: null, effectiveDatabaseEdition: "CORE", effectiveReplicationSpecs: specs(false),
+    featureCompatibilityVersion: common.mongoDBMajorVersion, internalClusterRole: "NONE", redactClientLogData: false,
+    replicationSpecs: specs(true), retainBackups: false, useAwsTimeBasedSnapshotCopyForFastInitialSync: false,
   };
-  if (s.export) out["export"] = { exportBucketId: s.export.exportBucketId, frequencyType: s.export.frequencyType };
-  out["links"] = [{ href: `${ctx.baseUrl}/api/atlas/v2/groups/${c.groupId}/clusters/${c.name}/backup/schedule`, rel: "self" }];
-  out["nextSnapshot"] = iso(Math.ceil(ctx.now() / 3_600_000) * 3_600_000);
-  out["policies"] = [{ id: c.id, policyItems: [{ frequencyInterval: 6, frequencyType: "hourly", id: c.id, retentionUnit: "days", retentionValue: 7 }] }];
-  out["referenceHourOfDay"] = 3;
-  out["referenceMinuteOfHour"] = 0;
-  out["restoreWindowDays"] = 7;
-  out["useOrgAndGroupNamesInExportPrefix"] = s.useOrgAndGroupNamesInExportPrefix;
-  return out;
 }
 
-const FREQ = ["daily", "weekly", "monthly", "yearly"];
+const DISK_GB = 10;
+
+/** A stable 24-hex id for shard `i`'s replication spec (shard 0 keeps the cluster id). */
+function shardSpecId(clusterId: string, i: number): string {
+  return i === 0 ? clusterId : clusterId.slice(0, 20) + (parseInt(clusterId.slice(20), 16) ^ (0x1000 + i)).toString(16).padStart(4, "0").slice(-4);
+}
+
 const CLUSTERS = "/api/atlas/v2/groups/{groupId}/clusters";
 
 /** Routes of this module. */
@@ -85,46 +108,5 @@ export const clusterRoutes: Route[] = [
   {
     method: "GET", pattern: `${CLUSTERS}/{clusterName}`, operation: "getCluster", versions: V.cluster, rateLimit: 10000,
     handler: (ctx) => ({ status: 200, kind: "single", body: renderCluster(ctx, requireCluster(ctx)) }),
-  },
-  {
-    method: "GET", pattern: `${CLUSTERS}/{clusterName}/backup/schedule`, operation: "getBackupSchedule", versions: V.only20230101, rateLimit: 1200,
-    handler: (ctx) => {
-      const c = requireCluster(ctx);
-      return { status: 200, kind: "single", body: renderSchedule(ctx, c, ctx.store.schedule(c.groupId, c.name)) };
-    },
-  },
-  {
-    method: "PATCH", pattern: `${CLUSTERS}/{clusterName}/backup/schedule`, operation: "updateBackupSchedule", versions: V.only20230101, rateLimit: 1200,
-    handler: (ctx) => {
-      const c = requireCluster(ctx);
-      const body = bodyObject(ctx);
-      // Only auto-export is modelled; other schedule attributes are accepted and ignored.
-      checkAttributes(body, ["autoExportEnabled", "export", "useOrgAndGroupNamesInExportPrefix", "policies", "referenceHourOfDay",
-        "referenceMinuteOfHour", "restoreWindowDays", "updateSnapshots", "copySettings", "extraRetentionSettings", "deleteCopiedBackups"],
-        ["clusterId", "clusterName", "links", "nextSnapshot"]);
-      const s = ctx.store.schedule(c.groupId, c.name);
-      const enabled = body["autoExportEnabled"];
-      if (enabled !== undefined && typeof enabled !== "boolean") throw errors.invalidAttribute("autoExportEnabled");
-      const exp = body["export"];
-      let next = s.export ? { ...s.export } : undefined;
-      if (exp !== undefined && exp !== null) {
-        if (typeof exp !== "object" || Array.isArray(exp)) throw errors.invalidAttribute("export");
-        const e = exp as Record<string, unknown>;
-        checkAttributes(e, ["exportBucketId", "frequencyType"]);
-        const bucketId = e["exportBucketId"] ?? next?.exportBucketId;
-        if (typeof bucketId !== "string") throw errors.missingAttribute("export.exportBucketId");
-        if (!HEX24.test(bucketId)) throw errors.invalidAttribute("export.exportBucketId");
-        if (!ctx.store.getBucket(c.groupId, bucketId)) throw errors.bucketNotFound(bucketId);
-        const freq = e["frequencyType"] ?? next?.frequencyType ?? "monthly";
-        if (typeof freq !== "string" || !FREQ.includes(freq)) throw errors.invalidEnum("export.frequencyType", freq);
-        next = { exportBucketId: bucketId, frequencyType: freq };
-      }
-      const on = typeof enabled === "boolean" ? enabled : s.autoExportEnabled;
-      if (on && !next) throw errors.missingAttribute("export.exportBucketId");
-      if (typeof body["useOrgAndGroupNamesInExportPrefix"] === "boolean") s.useOrgAndGroupNamesInExportPrefix = body["useOrgAndGroupNamesInExportPrefix"];
-      // Turning auto-export off releases the bucket (Terraform polls export.exportBucketId, §4.3).
-      ctx.store.setAutoExport(c.groupId, c.name, on ? next!.exportBucketId : null, next?.frequencyType);
-      return { status: 200, kind: "single", body: renderSchedule(ctx, c, ctx.store.schedule(c.groupId, c.name)) };
-    },
   },
 ];

@@ -37,11 +37,28 @@ export function optionalString(body: Record<string, unknown>, name: string): str
   return v;
 }
 
-/** The cluster of the path, or 404 CLUSTER_NOT_FOUND. */
+/**
+ * The dedicated cluster of the path (cluster API), or 404 CLUSTER_NOT_FOUND; a flex cluster is
+ * 400 CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API, as Atlas answers every `/clusters/{name}/**` call
+ * for one (CONTRACT §16.1 [rec] for GET/DELETE, inferred for the rest, §16.5).
+ */
 export function requireCluster(ctx: RouteContext): ClusterRecord {
   const { groupId, clusterName } = ctx.params as { groupId: string; clusterName: string };
   const c = ctx.store.cluster(groupId, clusterName);
   if (!c) throw errors.clusterNotFound(clusterName, groupId);
+  if (c.flex) throw errors.flexClusterInClusterApi(c.name);
+  return c;
+}
+
+/**
+ * The flex cluster of the path (flex API, `{name}`), or 404 CLUSTER_NOT_FOUND; a dedicated
+ * cluster is 400 CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API (CONTRACT §16.1 [rec]).
+ */
+export function requireFlexCluster(ctx: RouteContext): ClusterRecord {
+  const { groupId, name } = ctx.params as { groupId: string; name: string };
+  const c = ctx.store.cluster(groupId, name);
+  if (!c) throw errors.clusterNotFound(name, groupId);
+  if (!c.flex) throw errors.nonFlexClusterInFlexApi(c.name);
   return c;
 }
 

@@ -107,6 +107,14 @@ function buildBucket(ctx: RouteContext): BucketRecord {
   return { groupId, id, cloudProvider: "GCP", bucketName, roleId };
 }
 
+/**
+ * Whether a bucket exists in the served version's view. 2023-01-01 lists
+ * `DiskBackupSnapshotAWSExportBucketResponse` items whose `iamRoleId` is required (CONTRACT §2.2,
+ * §3): an Azure/GCP bucket cannot be expressed there, so the 2023-01-01 view is the AWS-only
+ * collection — list items, `totalCount` and the pages (`next` links) are all computed over it
+ * (the filter runs before pagination), and GET by id of a non-AWS bucket is 404. DELETE, whose
+ * only version is 2023-01-01, applies to every bucket.
+ */
 function visible(b: BucketRecord, version: string): boolean {
   return version !== "2023-01-01" || b.cloudProvider === "AWS";
 }

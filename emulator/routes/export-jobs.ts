@@ -13,6 +13,7 @@ import type { Route, RouteContext } from "../router";
 import { exportJobState, isRunning, type ExportOutcome } from "../state-machines";
 import { newObjectId, type ExportJobRecord } from "../store";
 import { V } from "../versions";
+import { isSharded, shardedReplicaSetNames } from "../sharding";
 import { HEX24, bodyObject, checkAttributes, iso, requireCluster, requiredString } from "./common";
 import { snapshotCreatedAt, statusOf } from "./snapshots";
 
@@ -22,6 +23,8 @@ export function renderJob(ctx: RouteContext, j: ExportJobRecord, initial = false
     ? { state: "Queued" as const, exportedCollections: 0, finishedAt: undefined }
     : exportJobState(j.createdAt, ctx.now(), ctx.timeScale, j.outcome, j.totalCollections);
   const out: Record<string, unknown> = {
+    // Sharded clusters only: one sub-export per replica set (CONTRACT §16.4, §12.12).
+    components: j.components,
     createdAt: iso(j.createdAt),
     customData: j.customData,
     exportBucketId: j.exportBucketId,
@@ -97,6 +100,8 @@ export function exportJobRoutes(takeOutcome: () => ExportOutcome | undefined): R
           createdAt: now, outcome: takeOutcome() ?? { state: "Successful" }, totalCollections: cluster.collections,
           prefix: `exported_snapshots/${ctx.store.state.orgId}/${cluster.groupId}/${cluster.name}/${prefixDate(snapshotCreatedAt(snap, ctx.timeScale))}/${Math.floor(now / 1000)}`,
         };
+        // The top-level sharded snapshot is exported as one sub-export per shard / config server.
+        if (isSharded(cluster)) job.components = shardedReplicaSetNames(cluster).map((replicaSetName) => ({ exportId: newObjectId(now), replicaSetName }));
         ctx.store.addJob(job);
         return { status: 200, kind: "single", body: renderJob(ctx, job, true) };
       },

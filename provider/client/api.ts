@@ -99,6 +99,27 @@ export interface SnapshotResponse {
   [unknown: string]: unknown;
 }
 
+/** A sharded cluster's snapshot as the sharded-cluster endpoints return it (CONTRACT §16.2). */
+export interface ShardedSnapshotResponse extends SnapshotResponse {
+  /** One per shard and the config server. */
+  members?: { id: string; replicaSetName: string; cloudProvider?: string; [k: string]: unknown }[];
+  /** The member snapshot ids (same as `members[].id`). */
+  snapshotIds?: string[];
+  /** `EMBEDDED` or `DEDICATED`. */
+  configServerType?: string;
+}
+
+/** A flex cluster (flex API, 2024-11-13; only the fields we use are typed). */
+export interface FlexClusterResponse {
+  name: string;
+  id?: string;
+  groupId?: string;
+  clusterType?: string;
+  stateName?: string;
+  providerSettings?: { providerName?: string; backingProviderName?: string; [k: string]: unknown };
+  [unknown: string]: unknown;
+}
+
 /** POST body to take an on-demand snapshot. */
 export interface TakeSnapshotRequest {
   description?: string;
@@ -136,9 +157,21 @@ export interface ClusterResponse {
 export interface BackupScheduleResponse {
   clusterName?: string;
   autoExportEnabled?: boolean;
+  /** Absent while auto-export is off. */
   export?: { exportBucketId?: string; frequencyType?: string };
+  useOrgAndGroupNamesInExportPrefix?: boolean;
   [unknown: string]: unknown;
 }
+
+/**
+ * PATCH body for the auto-export part of a backup schedule. Atlas merges the fields sent and
+ * keeps the rest (policies, reference times, ...). `export` is only accepted together with
+ * `autoExportEnabled: true` (else 400 INVALID_BACKUP_POLICY); `autoExportEnabled: false`
+ * alone turns auto-export off and clears `export` (CONTRACT §15.5).
+ */
+export type UpdateAutoExportRequest =
+  | { autoExportEnabled: true; export: { exportBucketId: string; frequencyType: string }; useOrgAndGroupNamesInExportPrefix?: boolean }
+  | { autoExportEnabled: false };
 
 /** Options for list calls. `itemsPerPage` is capped at 500 by Atlas. */
 export interface ListOptions {
@@ -176,12 +209,20 @@ export interface AtlasApi {
   listSnapshots(groupId: string, clusterName: string, opts?: ListOptions): AsyncIterable<SnapshotResponse>;
   getSnapshot(groupId: string, clusterName: string, snapshotId: string): Promise<SnapshotResponse>;
   takeSnapshot(groupId: string, clusterName: string, body: TakeSnapshotRequest): Promise<SnapshotResponse>;
+  /** Every snapshot of a sharded cluster, with members (one GET: the operation is not paged). */
+  listShardedSnapshots(groupId: string, clusterName: string): Promise<ShardedSnapshotResponse[]>;
+  getShardedSnapshot(groupId: string, clusterName: string, snapshotId: string): Promise<ShardedSnapshotResponse>;
 
   listCloudProviderAccessRoles(groupId: string): Promise<CloudProviderAccessRolesResponse>;
   getCloudProviderAccessRole(groupId: string, roleId: string): Promise<CloudProviderAccessRoleResponse>;
 
+  /** Dedicated clusters only: a flex cluster is 400 CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API. */
   getCluster(groupId: string, clusterName: string): Promise<ClusterResponse>;
+  /** Flex clusters only: a dedicated cluster is 400 CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API. */
+  getFlexCluster(groupId: string, name: string): Promise<FlexClusterResponse>;
   /** Lists the project's clusters (needed to find backup schedules that export to a bucket). */
   listClusters(groupId: string, opts?: ListOptions): AsyncIterable<ClusterResponse>;
   getBackupSchedule(groupId: string, clusterName: string): Promise<BackupScheduleResponse>;
+  /** PATCHes only the auto-export fields of a cluster's backup schedule; returns the whole schedule. */
+  updateBackupSchedule(groupId: string, clusterName: string, body: UpdateAutoExportRequest): Promise<BackupScheduleResponse>;
 }

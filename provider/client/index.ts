@@ -12,12 +12,17 @@ import type { Authenticator } from "../auth/authenticator";
 import { formatIssues, OAuthTokenResponse, type Page } from "../schemas/common";
 import { ExportBucketPage, ExportBucketResponse as ExportBucketSchema } from "../schemas/export-bucket-response";
 import { ExportJobPage, ExportJobResponse as ExportJobSchema } from "../schemas/export-job-response";
-import { SnapshotPage, SnapshotResponse as SnapshotSchema } from "../schemas/snapshot-response";
+import {
+  ShardedSnapshotPage,
+  ShardedSnapshotResponse as ShardedSnapshotSchema,
+  SnapshotPage,
+  SnapshotResponse as SnapshotSchema,
+} from "../schemas/snapshot-response";
 import {
   CloudProviderAccessRoleResponse as RoleSchema,
   CloudProviderAccessRolesResponse as RolesSchema,
 } from "../schemas/cloud-provider-access-response";
-import { ClusterPage, ClusterResponse as ClusterSchema } from "../schemas/cluster-response";
+import { ClusterPage, ClusterResponse as ClusterSchema, FlexClusterResponse as FlexClusterSchema } from "../schemas/cluster-response";
 import { BackupScheduleResponse as BackupScheduleSchema } from "../schemas/backup-schedule-response";
 import type {
   AtlasApi,
@@ -29,9 +34,12 @@ import type {
   CreateExportJobRequest,
   ExportBucketResponse,
   ExportJobResponse,
+  FlexClusterResponse,
   ListOptions,
+  ShardedSnapshotResponse,
   SnapshotResponse,
   TakeSnapshotRequest,
+  UpdateAutoExportRequest,
 } from "./api";
 import { checkBaseUrl } from "./base-url";
 import type { AtlasClientEventHandler } from "./events";
@@ -223,6 +231,21 @@ export class AtlasClient implements AtlasApi {
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, SnapshotSchema);
   }
 
+  /** Every snapshot of a sharded cluster with its members (2023-01-01; one page, no paging parameters). @throws AtlasError */
+  async listShardedSnapshots(groupId: string, clusterName: string): Promise<ShardedSnapshotResponse[]> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/snapshots/shardedClusters`;
+    const page = await this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, ShardedSnapshotPage);
+    return page.results as ShardedSnapshotResponse[];
+  }
+
+  /** A sharded cluster's snapshot with its members (2023-01-01). @throws AtlasApiError 404 when absent, other AtlasErrors. */
+  getShardedSnapshot(groupId: string, clusterName: string, snapshotId: string): Promise<ShardedSnapshotResponse> {
+    const path =
+      `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}` +
+      `/backup/snapshots/shardedCluster/${seg("snapshotId", snapshotId)}`;
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, ShardedSnapshotSchema) as Promise<ShardedSnapshotResponse>;
+  }
+
   /** POST an on-demand snapshot (never resent after it may have reached Atlas). @throws AtlasError */
   takeSnapshot(groupId: string, clusterName: string, body: TakeSnapshotRequest): Promise<SnapshotResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/snapshots`;
@@ -243,12 +266,18 @@ export class AtlasClient implements AtlasApi {
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, RoleSchema);
   }
 
-  // ---- clusters (2024-08-05) and backup schedule (2023-01-01) ----
+  // ---- clusters and backup schedule (2024-08-05) ----
 
   /** @throws AtlasApiError 404 `CLUSTER_NOT_FOUND`, other AtlasErrors. */
   getCluster(groupId: string, clusterName: string): Promise<ClusterResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}`;
     return this.call({ method: "GET", path, version: ATLAS_VERSIONS.clusters }, ClusterSchema);
+  }
+
+  /** A flex cluster (flex API, 2024-11-13). @throws AtlasApiError 400 for a dedicated cluster, 404, other AtlasErrors. */
+  getFlexCluster(groupId: string, name: string): Promise<FlexClusterResponse> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/flexClusters/${seg("name", name)}`;
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.flexClusters }, FlexClusterSchema);
   }
 
   /** Every cluster of the project. Iteration throws AtlasError. */
@@ -260,7 +289,18 @@ export class AtlasClient implements AtlasApi {
   /** @throws AtlasApiError 404 when the cluster does not exist, other AtlasErrors. */
   getBackupSchedule(groupId: string, clusterName: string): Promise<BackupScheduleResponse> {
     const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/schedule`;
-    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backup }, BackupScheduleSchema);
+    return this.call({ method: "GET", path, version: ATLAS_VERSIONS.backupSchedule }, BackupScheduleSchema);
+  }
+
+  /**
+   * PATCH the auto-export fields of the backup schedule (only the fields in `body` are sent, so
+   * the rest of the schedule is left as it is). Retried like an idempotent request: it sets
+   * fixed values. @throws AtlasApiError (400 INVALID_BACKUP_POLICY / INVALID_ENUM_VALUE,
+   * 404 CLUSTER_NOT_FOUND / EXPORT_BUCKET_NOT_FOUND), other AtlasErrors.
+   */
+  updateBackupSchedule(groupId: string, clusterName: string, body: UpdateAutoExportRequest): Promise<BackupScheduleResponse> {
+    const path = `${V2}/groups/${seg("groupId", groupId)}/clusters/${seg("clusterName", clusterName)}/backup/schedule`;
+    return this.call({ method: "PATCH", path, version: ATLAS_VERSIONS.backupSchedule, json: body, idempotent: true }, BackupScheduleSchema);
   }
 
   // ---- plumbing ----

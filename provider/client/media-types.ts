@@ -9,10 +9,14 @@ export const ATLAS_VERSIONS = {
   exportBuckets: "2024-05-30",
   /** Export bucket delete (its only version). */
   exportBucketDelete: "2023-01-01",
-  /** Export jobs, snapshots, cloud provider access, backup schedule. */
+  /** Export jobs, snapshots, cloud provider access. */
   backup: "2023-01-01",
+  /** Backup schedule get / PATCH: the current version (2023-01-01 is deprecated, CONTRACT §15.1). */
+  backupSchedule: "2024-08-05",
   /** Cluster get / list. */
   clusters: "2024-08-05",
+  /** Flex cluster get (the flex API's only version, CONTRACT §16.1). */
+  flexClusters: "2024-11-13",
 } as const;
 
 /** An Atlas API version date, e.g. `2024-05-30`. */

@@ -365,7 +365,7 @@ export async function bucketInUseMessage(api: AtlasApi, projectId: string, bucke
   const head = `Atlas refused to delete export bucket ${bucketId} (EXPORT_BUCKET_DELETE_FAILED_BUCKET_IN_USE): a cluster's backup schedule exports snapshots to it automatically.`;
   const fix =
     `Disable auto-export, or point export.exportBucketId at another bucket, in the backup schedule of ` +
-    `those clusters (for example with the mongodbatlas CloudBackupSchedule resource or the Atlas UI), then run "pulumi destroy"/"pulumi up" again.`;
+    `those clusters (for example through this package's AutoExport resource, the mongodbatlas CloudBackupSchedule resource or the Atlas UI), then run "pulumi destroy"/"pulumi up" again.`;
   try {
     const users: string[] = [];
     for await (const cluster of api.listClusters(projectId, { itemsPerPage: 500 })) {

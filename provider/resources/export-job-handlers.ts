@@ -297,10 +297,25 @@ function settle(inputs: ExportJobInputs, outcome: WaitOutcome, retried: boolean)
   return outs;
 }
 
-function jobMatches(job: ExportJobResponse, inputs: ExportJobInputs, notBefore: number): boolean {
+/**
+ * True if an Atlas export job is the one these inputs asked for: same bucket, same snapshot (when
+ * Atlas reports it) and the same customData labels. The identity rule of the lost-response lookup
+ * and of `pulumi-atlas-export recover`.
+ */
+export function jobMatches(job: ExportJobResponse, inputs: ExportJobInputs): boolean {
   if (job.exportBucketId !== inputs.exportBucketId) return false;
   if (job.snapshotId !== undefined && job.snapshotId !== inputs.snapshotId) return false;
-  if (stableJson(fromLabels(job.customData)) !== stableJson(inputs.customData ?? {})) return false;
+  return stableJson(fromLabels(job.customData)) === stableJson(inputs.customData ?? {});
+}
+
+/** When Atlas created a job (epoch ms): `createdAt`, else its ObjectId time; NaN when unknown. */
+export function jobCreatedAtMs(job: ExportJobResponse): number {
+  const parsed = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : objectIdTimeMs(job.id);
+}
+
+function jobCreatedSince(job: ExportJobResponse, inputs: ExportJobInputs, notBefore: number): boolean {
+  if (!jobMatches(job, inputs)) return false;
   const created = job.createdAt ? Date.parse(job.createdAt) : objectIdTimeMs(job.id);
   return Number.isFinite(created) && created >= notBefore;
 }
@@ -332,7 +347,7 @@ export async function createExportJob(
       async () => {
         const candidates: ExportJobResponse[] = [];
         for await (const j of api.listExportJobs(projectId, clusterName, { itemsPerPage: 500 })) {
-          if (jobMatches(j, inputs, startedAt - CLOCK_SKEW_MS)) candidates.push(j);
+          if (jobCreatedSince(j, inputs, startedAt - CLOCK_SKEW_MS)) candidates.push(j);
         }
         return candidates.sort((a, b) => objectIdTimeMs(a.id) - objectIdTimeMs(b.id))[0];
       },

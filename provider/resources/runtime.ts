@@ -3,16 +3,18 @@
  * dynamic-provider process via `require("pulumi-atlas-export/runtime")`.
  *
  * This module's exports are a public contract: serialized providers in existing stacks call
- * `configure(config)`, `bucket.<method>(...)` and `job.<method>(...)` with the
+ * `configure(config)`, `bucket.<method>(...)`, `job.<method>(...)` and `auto.<method>(...)` (AutoExport) with the
  * `pulumi.dynamic.ResourceProvider` signatures. Keep them compatible. It deliberately does not
  * import `@pulumi/pulumi` (not needed here, and heavy to load).
  */
 import { createHash } from "node:crypto";
 import type { AtlasApi } from "../client/api";
 import { resolveConfig, type ConfigSource } from "../config";
+import * as autoExportHandlers from "./auto-export-handlers";
 import * as bucketHandlers from "./export-bucket-handlers";
 import * as jobHandlers from "./export-job-handlers";
 import type { PropertyBag } from "./shared";
+import { holdAfterCreate } from "./test-hooks";
 
 /** The stack config keys the runtime keeps (namespace `mongodbatlas`, as @pulumi/mongodbatlas). */
 export const CONFIG_KEYS = ["clientId", "clientSecret", "publicKey", "privateKey", "baseUrl"] as const;
@@ -98,7 +100,8 @@ export function setApiFactoryForTesting(factory: (() => AtlasApi) | undefined): 
 export const bucket = {
   check: async (olds: PropertyBag, news: PropertyBag) => bucketHandlers.checkExportBucket(news, olds),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => bucketHandlers.diffExportBucket(olds, news),
-  create: async (inputs: PropertyBag) => bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs),
+  create: async (inputs: PropertyBag) =>
+    holdAfterCreate(await bucketHandlers.createExportBucket(await getApi(), inputs as unknown as bucketHandlers.ExportBucketInputs)),
   read: async (id: string, props?: PropertyBag) => bucketHandlers.readExportBucket(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
     bucketHandlers.updateExportBucket(await getApi(), id, olds, news as unknown as bucketHandlers.ExportBucketInputs),
@@ -109,7 +112,8 @@ export const bucket = {
 export const job = {
   check: async (olds: PropertyBag, news: PropertyBag) => jobHandlers.checkExportJob(news, olds),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => jobHandlers.diffExportJob(olds, news),
-  create: async (inputs: PropertyBag) => jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs),
+  create: async (inputs: PropertyBag) =>
+    holdAfterCreate(await jobHandlers.createExportJob(await getApi(), inputs as unknown as jobHandlers.ExportJobInputs)),
   read: async (id: string, props?: PropertyBag) => jobHandlers.readExportJob(await getApi(), id, props ?? {}),
   update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
     jobHandlers.updateExportJob(await getApi(), id, olds, news as unknown as jobHandlers.ExportJobInputs),
@@ -119,4 +123,16 @@ export const job = {
     await getApi();
     return jobHandlers.deleteExportJob(id, props);
   },
+};
+
+/** AutoExport handlers with the dynamic ResourceProvider signatures (short name: the shim text must stay under 2 KB). */
+export const auto = {
+  check: async (_olds: PropertyBag, news: PropertyBag) => autoExportHandlers.checkAutoExport(news),
+  diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => autoExportHandlers.diffAutoExport(olds, news),
+  create: async (inputs: PropertyBag) =>
+    autoExportHandlers.createAutoExport(await getApi(), inputs as unknown as autoExportHandlers.AutoExportInputs),
+  read: async (id: string, props?: PropertyBag) => autoExportHandlers.readAutoExport(await getApi(), id, props ?? {}),
+  update: async (id: string, olds: PropertyBag, news: PropertyBag) =>
+    autoExportHandlers.updateAutoExport(await getApi(), id, olds, news as unknown as autoExportHandlers.AutoExportInputs),
+  delete: async (id: string, props: PropertyBag) => autoExportHandlers.deleteAutoExport(await getApi(), id, props),
 };

@@ -32,3 +32,14 @@ export const exportJobProvider: dynamic.ResourceProvider = {
   update: (...a) => require("pulumi-atlas-export/runtime").job.update(...a),
   delete: (...a) => require("pulumi-atlas-export/runtime").job.delete(...a),
 };
+
+/** The provider behind every AutoExport. Called by the engine's dynamic-provider host. */
+export const autoExportProvider: dynamic.ResourceProvider = {
+  configure: (req) => require("pulumi-atlas-export/runtime").configure(req.config),
+  check: (...a) => require("pulumi-atlas-export/runtime").auto.check(...a),
+  diff: (...a) => require("pulumi-atlas-export/runtime").auto.diff(...a),
+  create: (...a) => require("pulumi-atlas-export/runtime").auto.create(...a),
+  read: (...a) => require("pulumi-atlas-export/runtime").auto.read(...a),
+  update: (...a) => require("pulumi-atlas-export/runtime").auto.update(...a),
+  delete: (...a) => require("pulumi-atlas-export/runtime").auto.delete(...a),
+};

@@ -6,10 +6,16 @@
  *
  * Preview stays side-effect free: during `pulumi preview` (and the preview phase of `up`) no
  * snapshot is ever taken; where one would be, the result is an unknown value.
+ *
+ * Cluster kinds (CONTRACT §16): the cluster GET's `clusterType` tells a replica set from a sharded
+ * cluster (SHARDED / GEOSHARDED), whose snapshots are read through the sharded-cluster endpoints
+ * (members per shard and config server) and exported as a whole by ExportJob (`components`). A
+ * flex cluster (the cluster API answers CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API) has no Cloud
+ * Backup export at all: the lookup fails saying so.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { AtlasApi, SnapshotResponse } from "../client/api";
+import type { AtlasApi, ShardedSnapshotResponse, SnapshotResponse } from "../client/api";
 import { AtlasClient } from "../client/index";
 import { resolveConfig } from "../config";
 import { isAtlasErrorCode } from "../errors";
@@ -21,6 +27,9 @@ import { CLOCK_SKEW_MS, compact, createOnce, formatElapsed, objectIdTimeMs, with
  * snapshot), `ifNone` (only when there is no completed snapshot), `always` (a fresh one).
  */
 export type TakeSnapshotMode = "never" | "ifNone" | "always";
+
+/** The allowed `take` values, in the order the error message names them. */
+export const TAKE_SNAPSHOT_MODES: readonly TakeSnapshotMode[] = ["never", "ifNone", "always"];
 
 /** Arguments of {@link getLatestSnapshot}. */
 export interface LatestSnapshotArgs {
@@ -48,11 +57,19 @@ export interface LatestSnapshot {
   snapshotType?: string;
   frequencyType?: string;
   expiresAt?: string;
-  /** True when this call took it. */
+  /** `replicaSet` or `shardedCluster` (export either with ExportJob; a sharded export reports `components`). */
+  type?: string;
+  /** Sharded clusters: the member snapshot of each shard and of the config server. */
+  members?: { snapshotId: string; replicaSetName: string }[];
+  /**
+   * True only when this call took the snapshot: false when it was found, and false when an
+   * on-demand snapshot someone else started was already running and this call only waited for it.
+   */
   taken: boolean;
 }
 
-function summarize(s: SnapshotResponse, taken: boolean): LatestSnapshot {
+function summarize(s: SnapshotResponse | ShardedSnapshotResponse, taken: boolean): LatestSnapshot {
+  const members = (s as ShardedSnapshotResponse).members;
   return compact({
     snapshotId: s.id,
     createdAt: s.createdAt,
@@ -61,8 +78,74 @@ function summarize(s: SnapshotResponse, taken: boolean): LatestSnapshot {
     snapshotType: s.snapshotType,
     frequencyType: s.frequencyType,
     expiresAt: s.expiresAt,
+    type: s.type,
+    members: members?.map((m) => ({ snapshotId: m.id, replicaSetName: m.replicaSetName })),
     taken,
   });
+}
+
+/**
+ * Checks the arguments before any request (so a typo fails at preview and never takes a real
+ * snapshot). @throws Error naming the argument, the allowed values and what was given.
+ */
+export function validateLatestSnapshotArgs(args: LatestSnapshotArgs): void {
+  const fail = (rule: string): never => {
+    throw new Error(`getLatestSnapshot: ${rule}`);
+  };
+  for (const key of ["projectId", "clusterName"] as const) {
+    const v: unknown = args[key];
+    if (typeof v !== "string" || v.trim() === "") fail(`${key} must be a non-empty string; got ${JSON.stringify(v)}.`);
+  }
+  if (args.take !== undefined && !(TAKE_SNAPSHOT_MODES as readonly unknown[]).includes(args.take)) {
+    fail(`take must be one of ${TAKE_SNAPSHOT_MODES.map((m) => `"${m}"`).join(", ")}; got ${JSON.stringify(args.take)}.`);
+  }
+  if (args.description !== undefined && typeof args.description !== "string") fail(`description must be a string; got ${JSON.stringify(args.description)}.`);
+  const r: unknown = args.retentionInDays;
+  if (r !== undefined && !(typeof r === "number" && Number.isInteger(r) && r >= 1)) fail(`retentionInDays must be an integer >= 1; got ${JSON.stringify(r)}.`);
+  const w: unknown = args.waitTimeoutMinutes;
+  if (w !== undefined && !(typeof w === "number" && Number.isFinite(w) && w > 0)) fail(`waitTimeoutMinutes must be a number > 0; got ${JSON.stringify(w)}.`);
+}
+
+/** How to read a cluster's snapshots, from its kind. */
+interface SnapshotSource {
+  list(): Promise<SnapshotResponse[]>;
+  get(id: string): Promise<SnapshotResponse>;
+}
+
+function isShardedType(clusterType: string | undefined): boolean {
+  return clusterType === "SHARDED" || clusterType === "GEOSHARDED";
+}
+
+/**
+ * Reads the cluster's kind (cluster GET `clusterType`, CONTRACT §16.1) and picks the snapshot
+ * endpoints: the sharded-cluster ones for SHARDED / GEOSHARDED. @throws Error for a flex cluster
+ * (no export exists for flex, §16.5), AtlasError otherwise.
+ */
+async function snapshotSource(api: AtlasApi, args: LatestSnapshotArgs): Promise<SnapshotSource> {
+  let clusterType: string | undefined;
+  try {
+    clusterType = (await api.getCluster(args.projectId, args.clusterName)).clusterType;
+  } catch (e) {
+    if (isAtlasErrorCode(e, "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API")) {
+      throw new Error(
+        `getLatestSnapshot: cluster ${args.clusterName} in project ${args.projectId} is a flex cluster. ` +
+          `Atlas cannot export snapshots of flex clusters (Cloud Backup snapshot export needs a dedicated cluster, M10 or larger), ` +
+          `so there is no snapshot to pass to ExportJob. Upgrade the cluster to a dedicated tier, or download flex snapshots with the flex backup API.`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  if (isShardedType(clusterType)) {
+    return {
+      list: () => api.listShardedSnapshots(args.projectId, args.clusterName),
+      get: (id) => api.getShardedSnapshot(args.projectId, args.clusterName, id),
+    };
+  }
+  return {
+    list: () => listAll(api, args),
+    get: (id) => api.getSnapshot(args.projectId, args.clusterName, id),
+  };
 }
 
 function createdMs(s: SnapshotResponse): number {
@@ -93,9 +176,11 @@ export async function findLatestSnapshot(
   args: LatestSnapshotArgs,
   options: { dryRun?: boolean; context?: Partial<HandlerContext> } = {},
 ): Promise<LatestSnapshot | undefined> {
+  validateLatestSnapshotArgs(args);
   const take = args.take ?? "never";
+  const source = await snapshotSource(api, args);
   if (take !== "always") {
-    const newest = newestCompleted(await listAll(api, args));
+    const newest = newestCompleted(await source.list());
     if (newest) return summarize(newest, false);
     if (take === "never") {
       throw new Error(
@@ -105,20 +190,27 @@ export async function findLatestSnapshot(
     }
   }
   if (options.dryRun) return undefined;
-  return summarize(await takeAndWait(api, args, withDefaults(options.context)), true);
+  const { snapshot, taken } = await takeAndWait(api, args, source, withDefaults(options.context));
+  return summarize(snapshot, taken);
 }
 
-async function takeAndWait(api: AtlasApi, args: LatestSnapshotArgs, ctx: HandlerContext): Promise<SnapshotResponse> {
+async function takeAndWait(
+  api: AtlasApi,
+  args: LatestSnapshotArgs,
+  source: SnapshotSource,
+  ctx: HandlerContext,
+): Promise<{ snapshot: SnapshotResponse; taken: boolean }> {
   const description = args.description ?? "pulumi-atlas-export";
   const startedAt = ctx.now();
   const what = `snapshot of ${args.clusterName}`;
   let snapshot: SnapshotResponse;
+  let taken = true;
   try {
     snapshot = await createOnce(
       () =>
         api.takeSnapshot(args.projectId, args.clusterName, { description, retentionInDays: args.retentionInDays ?? 1 }),
       async () =>
-        (await listAll(api, args))
+        (await source.list())
           .filter((s) => s.description === description && objectIdTimeMs(s.id) >= startedAt - CLOCK_SKEW_MS)
           .sort((a, b) => objectIdTimeMs(a.id) - objectIdTimeMs(b.id))[0],
       ctx.log,
@@ -127,14 +219,15 @@ async function takeAndWait(api: AtlasApi, args: LatestSnapshotArgs, ctx: Handler
   } catch (e) {
     // Atlas allows one on-demand snapshot at a time: wait for the one already running.
     if (!isAtlasErrorCode(e, "UNFINISHED_ON_DEMAND_SNAPSHOT")) throw e;
-    const running = (await listAll(api, args))
+    const running = (await source.list())
       .filter((s) => s.status === "queued" || s.status === "inProgress")
       .sort((a, b) => objectIdTimeMs(b.id) - objectIdTimeMs(a.id))[0];
     if (!running) throw e;
     ctx.log(`${what}: an on-demand snapshot (${running.id}) is already running; waiting for it instead`);
     snapshot = running;
+    taken = false;
   }
-  ctx.log(`${what}: took snapshot ${snapshot.id} (${snapshot.status})`);
+  if (taken) ctx.log(`${what}: took snapshot ${snapshot.id} (${snapshot.status})`);
   const policy = pollPolicy(ctx.env);
   const deadline = startedAt + (args.waitTimeoutMinutes ?? 60) * 60_000;
   let nominal = policy.initialMs;
@@ -151,10 +244,10 @@ async function takeAndWait(api: AtlasApi, args: LatestSnapshotArgs, ctx: Handler
     }
     await ctx.sleep(Math.min(jitteredDelay(nominal, policy, ctx.random), remaining));
     nominal = Math.min(nominal * policy.factor, policy.maxMs);
-    snapshot = await api.getSnapshot(args.projectId, args.clusterName, snapshot.id);
+    snapshot = await source.get(snapshot.id);
     ctx.log(`${what}: ${snapshot.id} ${snapshot.status} (${formatElapsed(ctx.now() - startedAt)})`);
   }
-  return snapshot;
+  return { snapshot, taken };
 }
 
 const programClients = new Map<string, AtlasApi>();

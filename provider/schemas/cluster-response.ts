@@ -14,3 +14,8 @@ export const ClusterResponse = z.looseObject({
 
 /** GET list body. */
 export const ClusterPage = paginated(ClusterResponse);
+
+/** A flex cluster (`FlexClusterDescription20241113`, flex API 2024-11-13; CONTRACT §16.1). */
+export const FlexClusterResponse = ClusterResponse.omit({ backupEnabled: true }).extend({
+  providerSettings: z.looseObject({ providerName: z.string().optional(), backingProviderName: z.string().optional() }).optional(),
+});

@@ -21,3 +21,20 @@ export const SnapshotResponse = z.looseObject({
 
 /** GET list body. */
 export const SnapshotPage = paginated(SnapshotResponse);
+
+/** One member of a sharded snapshot: the snapshot of one shard or of the config server (CONTRACT §16.2). */
+export const ShardedSnapshotMember = z.looseObject({
+  id: z.string().min(1),
+  replicaSetName: z.string(),
+  cloudProvider: z.string().optional(),
+});
+
+/** `DiskBackupShardedClusterSnapshot` (sharded-cluster endpoints, 2023-01-01). */
+export const ShardedSnapshotResponse = SnapshotResponse.extend({
+  members: z.array(ShardedSnapshotMember).optional(),
+  snapshotIds: z.array(z.string()).optional(),
+  configServerType: z.string().optional(),
+});
+
+/** GET `/snapshots/shardedClusters` body (one page: the operation takes no paging parameters). */
+export const ShardedSnapshotPage = paginated(ShardedSnapshotResponse);

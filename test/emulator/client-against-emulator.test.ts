@@ -147,3 +147,34 @@ describe("AtlasClient against the emulator", () => {
     }
   });
 });
+
+describe("AtlasClient sharded-snapshot and flex calls (exact per-operation versions, CONTRACT §2)", () => {
+  it("lists and gets sharded snapshots and gets a flex cluster against a strict-versions emulator", async () => {
+    const strict = await startEmulator({ timeScale: 0, strictVersions: true });
+    const c = emu.credentials;
+    const atlas = new AtlasClient({ baseUrl: strict.url, credentials: { kind: "apiKey", ...c.apiKey }, tokenCache: new TokenCache(), sleep: async () => {} });
+    try {
+      const cluster = await atlas.getCluster(c.groupId, "ShardedCluster0");
+      expect(cluster.clusterType).toBe("SHARDED");
+      const list = await atlas.listShardedSnapshots(c.groupId, "ShardedCluster0");
+      expect(list.map((s) => s.id)).toEqual(["6a00000000000000000000d4"]);
+      expect(list[0]!.members?.map((m) => m.replicaSetName)).toEqual(["shardedcluster0-shard-0", "shardedcluster0-shard-1", "shardedcluster0-config-0"]);
+      const one = await atlas.getShardedSnapshot(c.groupId, "ShardedCluster0", "6a00000000000000000000d4");
+      expect(one.snapshotIds).toEqual(["6a00000000000000000000d5", "6a00000000000000000000d6", "6a00000000000000000000d7"]);
+      const flex = await atlas.getFlexCluster(c.groupId, "FlexCluster0");
+      expect(flex.providerSettings?.providerName).toBe("FLEX");
+      const err = await atlas.getCluster(c.groupId, "FlexCluster0").catch((e: unknown) => e);
+      expect(isAtlasApiError(err) && err.status === 400 && err.errorCode === "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API").toBe(true);
+      const err2 = await atlas.getFlexCluster(c.groupId, "Cluster0").catch((e: unknown) => e);
+      expect(isAtlasApiError(err2) && err2.errorCode === "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API").toBe(true);
+      const versions = strict.requestLog.filter((e) => e.status !== 401).map((e) => `${e.operation} ${e.version}`);
+      expect(versions).toEqual([
+        "getCluster 2024-08-05", "listBackupShardedClusters 2023-01-01", "getBackupShardedCluster 2023-01-01",
+        "getFlexCluster 2024-11-13", "getCluster 2024-08-05", "getFlexCluster 2024-11-13",
+      ]);
+    } finally {
+      await atlas.close();
+      await strict.close();
+    }
+  });
+});

@@ -58,7 +58,7 @@ describe("clusters and backup schedule", () => {
     expect(g.json).toMatchObject({ name: "Cluster0", groupId: GROUP, clusterType: "REPLICASET", stateName: "IDLE", backupEnabled: true, paused: false });
     expect(g.json.replicationSpecs[0].regionConfigs[0].providerName).toBe("AWS");
     const l = await api.get(`${V2}/groups/${GROUP}/clusters`, "2024-08-05");
-    expect(l.json.results.map((c: { name: string }) => c.name)).toEqual(["Cluster0", "Cluster1"]);
+    expect(l.json.results.map((c: { name: string }) => c.name)).toEqual(["Cluster0", "Cluster1", "ShardedCluster0"]);
     const nf = await api.get(`${V2}/groups/${GROUP}/clusters/cluster-209`, "2024-08-05");
     expect(nf.json).toEqual({ detail: `No cluster named cluster-209 exists in group ${GROUP}.`, error: 404, errorCode: "CLUSTER_NOT_FOUND", parameters: ["cluster-209", GROUP], reason: "Not Found" });
   });

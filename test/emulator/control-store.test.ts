@@ -84,7 +84,7 @@ describe("seeds and persistence", () => {
     const e = await startEmulator({ seed: "empty-buckets", timeScale: 0 });
     try {
       expect(e.store.listBuckets(GROUP)).toEqual([]);
-      expect(e.store.listClusters(GROUP).map((c) => c.name)).toEqual(["Cluster0", "Cluster1"]);
+      expect(e.store.listClusters(GROUP).map((c) => c.name)).toEqual(["Cluster0", "Cluster1", "ShardedCluster0"]);
       expect(e.credentials).toMatchObject({ groupId: GROUP, apiKey: { publicKey: "emulpubk" } });
     } finally {
       await e.close();

@@ -149,12 +149,41 @@ describe("export buckets 2023-01-01 (deprecated, AWS-only shape)", () => {
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("application/vnd.atlas.2023-01-01+json;charset=utf-8");
     expect(r.headers.get("deprecation")).toBe("Thu, 30 May 2024 00:00:00 GMT");
-    expect(r.headers.get("sunset")).toBe("Thu, 01 Jul 2027 00:00:00 GMT");
+    expect(r.headers.get("sunset")).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
     expect(r.json.totalCount).toBe(1);
     expect(r.json.results.map((b: { cloudProvider: string }) => b.cloudProvider)).toEqual(["AWS"]);
     const current = await api.get(BUCKETS, "2024-05-30");
     expect(current.headers.get("deprecation")).toBeNull();
     expect(current.json.totalCount).toBe(2);
+  });
+
+  it("lists one consistent AWS-only collection: items, totalCount and pages agree", async () => {
+    // Interleave: AWS (seeded), GCP, AWS, Azure, AWS, GCP.
+    await api.post(BUCKETS, "2024-05-30", { bucketName: "gcs-1", cloudProvider: "GCP", roleId: GCP_ROLE });
+    const a2 = await api.post(BUCKETS, "2024-05-30", { bucketName: "s3-2", cloudProvider: "AWS", iamRoleId: AWS_ROLE });
+    await api.post(BUCKETS, "2024-05-30", { bucketName: "container", cloudProvider: "AZURE", roleId: "6a00000000000000000000b2", serviceUrl: "https://acct.blob.core.windows.net/container" });
+    const a3 = await api.post(BUCKETS, "2024-05-30", { bucketName: "s3-3", cloudProvider: "AWS", iamRoleId: AWS_ROLE });
+    await api.post(BUCKETS, "2024-05-30", { bucketName: "gcs-2", cloudProvider: "GCP", roleId: GCP_ROLE });
+    const aws = ["6a00000000000000000000c1", a2.json._id, a3.json._id];
+    expect((await api.get(BUCKETS, "2024-05-30")).json.totalCount).toBe(6);
+    // Walk the 2023-01-01 pages one item at a time, following rel=next as clients do.
+    const seen: string[] = [];
+    let url: string | undefined = `${BUCKETS}?itemsPerPage=1`;
+    for (let page = 1; url; page++) {
+      const r = await api.get(url, "2023-01-01");
+      expect(r.json.totalCount, `page ${page}`).toBe(aws.length);
+      expect(r.json.results, `page ${page}`).toHaveLength(1);
+      expect(r.json.results[0].cloudProvider).toBe("AWS");
+      expect(typeof r.json.results[0].iamRoleId).toBe("string");
+      seen.push(r.json.results[0]._id);
+      const next = r.json.links.find((l: { rel: string }) => l.rel === "next")?.href as string | undefined;
+      url = next ? next.slice(emu().url.length) : undefined;
+      expect(page).toBeLessThanOrEqual(aws.length);
+    }
+    expect(seen).toEqual(aws);
+    const beyond = await api.get(`${BUCKETS}?itemsPerPage=1&pageNum=4`, "2023-01-01");
+    expect(beyond.json.results).toEqual([]);
+    expect(beyond.json.totalCount).toBe(aws.length);
   });
 
   it("404s a non-AWS bucket by id and rejects non-AWS creates", async () => {

@@ -28,7 +28,7 @@ describe("version negotiation", () => {
     expect(cluster.headers.get("sunset")).toBeNull();
     const legacy = await api.get(`${V2}/groups/${GROUP}/clusters/Cluster0`, "2023-01-01");
     expect(legacy.json.providerSettings).toMatchObject({ providerName: "AWS" });
-    expect(legacy.headers.get("sunset")).toBe("Thu, 01 Jul 2027 00:00:00 GMT");
+    expect(legacy.headers.get("sunset")).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
   });
 
   it("accepts a versioned Content-Type on requests", async () => {

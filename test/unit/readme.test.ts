@@ -13,6 +13,8 @@ import { EXPORT_BUCKET_ARG_NAMES } from "../../provider/schemas/export-bucket-ar
 import { EXPORT_JOB_ARG_NAMES, MAX_WAIT_TIMEOUT_MINUTES, DEFAULT_WAIT_TIMEOUT_MINUTES } from "../../provider/schemas/export-job-args";
 import { EXPORT_BUCKET_COMPUTED_OUTPUTS, EXPORT_BUCKET_DIFF_FIELDS } from "../../provider/resources/export-bucket-handlers";
 import { EXPORT_JOB_COMPUTED_OUTPUTS, EXPORT_JOB_DIFF_FIELDS } from "../../provider/resources/export-job-handlers";
+import { AUTO_EXPORT_ARG_NAMES, AUTO_EXPORT_FREQUENCIES } from "../../provider/schemas/auto-export-args";
+import { AUTO_EXPORT_COMPUTED_OUTPUTS, AUTO_EXPORT_DIFF_FIELDS } from "../../provider/resources/auto-export-handlers";
 import { SEED } from "../../emulator/seed";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -199,6 +201,26 @@ describe("README.md states what the code does", () => {
     expect(named).toEqual([...EXPORT_JOB_COMPUTED_OUTPUTS]);
   });
 
+  it("the AutoExport table lists every argument with its update behaviour from the diff, and the frequencies check accepts", () => {
+    const rows = tableAfter(md, "## AutoExport");
+    expect(rows.map((r) => firstCode(r[0] as string))).toEqual([...AUTO_EXPORT_ARG_NAMES]);
+    for (const row of rows) {
+      const name = firstCode(row[0] as string) as string;
+      const onChange = (row[row.length - 1] as string).toLowerCase();
+      // useOrgAndGroupNamesInExportPrefix is diffed apart (only when set), always in place.
+      const field = AUTO_EXPORT_DIFF_FIELDS.find((f) => f.name === name);
+      if (field?.replaces) expect(onChange, name).toMatch(/^replace/);
+      else expect(onChange.replace(/\*/g, ""), name).toContain("in place (one patch)");
+    }
+    const frequencies = rows.find((r) => firstCode(r[0] as string) === "frequencyType")?.[1] ?? "";
+    expect([...frequencies.matchAll(/`"(\w+)"`/g)].map((m) => m[1])).toEqual([...AUTO_EXPORT_FREQUENCIES]);
+  });
+
+  it("the AutoExport outputs table lists every computed output", () => {
+    const rows = tableAfter(md, "## AutoExport", 1);
+    expect(rows.map((r) => firstCode(r[0] as string))).toEqual([...AUTO_EXPORT_COMPUTED_OUTPUTS]);
+  });
+
   it("the configuration table pairs each stack key with its environment variables", () => {
     const rows = tableAfter(md, "## Configuration");
     const fields = Object.keys(STACK_KEYS) as (keyof typeof STACK_KEYS)[];
@@ -237,6 +259,10 @@ describe("README.md states what the code does", () => {
       SEED.bucketId,
       SEED.bucketName,
       ...SEED.clusters,
+      SEED.shardedCluster,
+      SEED.shardedSnapshotId,
+      SEED.flexCluster,
+      ...SEED.flexSnapshotIds,
     ]) {
       expect(section, value).toContain(value);
     }

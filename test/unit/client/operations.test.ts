@@ -61,8 +61,16 @@ const ops: Op[] = [
     run: (c) => c.getCluster(GROUP, "Cluster0"), expectResult: (r) => expect(r).toMatchObject({ name: "Cluster0", backupEnabled: true }) },
   { name: "listClusters", method: "GET", path: `${G}/clusters`, version: "2024-08-05", reply: page([F.cluster]),
     run: (c) => collect(c.listClusters(GROUP)), expectResult: (r) => expect(r).toMatchObject([{ name: "Cluster0" }]) },
-  { name: "getBackupSchedule", method: "GET", path: `${G}/clusters/Cluster0/backup/schedule`, version: "2023-01-01", reply: F.schedule,
+  { name: "getBackupSchedule", method: "GET", path: `${G}/clusters/Cluster0/backup/schedule`, version: "2024-08-05", reply: F.schedule,
     run: (c) => c.getBackupSchedule(GROUP, "Cluster0"), expectResult: (r) => expect(r).toMatchObject({ export: { exportBucketId: B } }) },
+  { name: "updateBackupSchedule (auto-export on)", method: "PATCH", path: `${G}/clusters/Cluster0/backup/schedule`, version: "2024-08-05", reply: F.schedule,
+    body: { autoExportEnabled: true, export: { exportBucketId: B, frequencyType: "monthly" } },
+    run: (c) => c.updateBackupSchedule(GROUP, "Cluster0", { autoExportEnabled: true, export: { exportBucketId: B, frequencyType: "monthly" } }),
+    expectResult: (r) => expect(r).toMatchObject({ autoExportEnabled: true, export: { exportBucketId: B } }) },
+  { name: "updateBackupSchedule (auto-export off)", method: "PATCH", path: `${G}/clusters/Cluster0/backup/schedule`, version: "2024-08-05",
+    reply: { ...F.schedule, autoExportEnabled: false, export: undefined }, body: { autoExportEnabled: false },
+    run: (c) => c.updateBackupSchedule(GROUP, "Cluster0", { autoExportEnabled: false }),
+    expectResult: (r) => expect(r).toMatchObject({ autoExportEnabled: false }) },
 ];
 
 afterEach(closeHarnesses);

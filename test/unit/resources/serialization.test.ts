@@ -35,9 +35,9 @@ beforeAll(() => {
 }, 180_000);
 
 describe("serialized providers", () => {
-  it("serializes both shims", () => expect(results.map((r) => r.name)).toEqual(["bucket", "job"]));
+  it("serializes every shim", () => expect(results.map((r) => r.name)).toEqual(["bucket", "job", "autoExport"]));
 
-  it.each(["bucket", "job"])("%s: under 2 KB, requires the runtime by package name, captures nothing else", (name) => {
+  it.each(["bucket", "job", "autoExport"])("%s: under 2 KB, requires the runtime by package name, captures nothing else", (name) => {
     const r = results.find((x) => x.name === name) as ChildResult;
     // 8 functions (configure + 6 CRUD + the handler) × ~150 bytes of serializer wrapper plus
     // ~70-byte bodies: 1999 (bucket) and 1981 (job) bytes with @pulumi/pulumi 3.248. The 2 KB
@@ -52,7 +52,7 @@ describe("serialized providers", () => {
     expect(new Set(requires)).toEqual(new Set(['"pulumi-atlas-export/runtime"']));
   });
 
-  it.each(["bucket", "job"])("%s: the loaded text is a working provider (configure, check, diff)", (name) => {
+  it.each(["bucket", "job", "autoExport"])("%s: the loaded text is a working provider (configure, check, diff)", (name) => {
     const r = results.find((x) => x.name === name) as ChildResult;
     expect(r.methods).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
     expect(r.good.failures).toEqual([]);

@@ -89,6 +89,8 @@ describe("findLatestSnapshot", () => {
     api.fail("takeSnapshot", { kind: "api", status: 400, errorCode: "UNFINISHED_ON_DEMAND_SNAPSHOT" });
     const found = await findLatestSnapshot(api, { ...args, take: "always" }, { context: ctx });
     expect(found?.snapshotId).toBe("6a00000000000000000000d3");
+    // this call did not take it: it only waited for someone else's snapshot
+    expect(found?.taken).toBe(false);
   });
 
   it("lost response on take: finds the snapshot, no second take", async () => {
@@ -100,6 +102,76 @@ describe("findLatestSnapshot", () => {
     expect(api.count("takeSnapshot")).toBe(1);
     expect(api.snapshots).toHaveLength(1);
     expect(found?.snapshotId).toBe(api.snapshots[0]?.id);
+    expect(found?.taken).toBe(true);
+  });
+});
+
+describe("findLatestSnapshot argument validation (before any request, so at preview too)", () => {
+  it.each([
+    [{ take: "ifnone" }, /take must be one of "never", "ifNone", "always"; got "ifnone"/],
+    [{ take: "Always" }, /take must be one of "never", "ifNone", "always"; got "Always"/],
+    [{ take: true }, /take must be one of .*; got true/],
+    [{ retentionInDays: 0 }, /retentionInDays must be an integer >= 1; got 0/],
+    [{ waitTimeoutMinutes: -1 }, /waitTimeoutMinutes must be a number > 0; got -1/],
+    [{ clusterName: "" }, /clusterName must be a non-empty string/],
+  ])("%j is rejected naming the rule, without any call (also in a dry run)", async (bad, message) => {
+    for (const dryRun of [false, true]) {
+      const { api, ctx } = seeded();
+      await expect(findLatestSnapshot(api, { ...args, ...(bad as object) } as never, { dryRun, context: ctx })).rejects.toThrow(message);
+      expect(api.calls).toEqual([]);
+    }
+  });
+});
+
+describe("findLatestSnapshot on sharded and flex clusters (CONTRACT §16)", () => {
+  function sharded() {
+    const api = new FakeAtlas();
+    api.clusters = [{ name: "Sharded0", clusterType: "SHARDED" }];
+    api.snapshots.push({
+      id: "6a00000000000000000000d4", clusterName: "Sharded0", status: "completed", createdAt: "2026-08-09T00:00:00Z", type: "shardedCluster",
+      members: [
+        { id: "6a00000000000000000000d5", replicaSetName: "sharded0-shard-0", cloudProvider: "AWS" },
+        { id: "6a00000000000000000000d6", replicaSetName: "sharded0-config-0", cloudProvider: "AWS" },
+      ],
+    } as never);
+    return { api, ...fakeClock(api, api.nowMs) };
+  }
+
+  it("reads clusterType and lists through the sharded endpoint: members reported", async () => {
+    const { api, ctx } = sharded();
+    const found = await findLatestSnapshot(api, { projectId: PROJECT, clusterName: "Sharded0" }, { context: ctx });
+    expect(found).toMatchObject({
+      snapshotId: "6a00000000000000000000d4", type: "shardedCluster", taken: false,
+      members: [{ snapshotId: "6a00000000000000000000d5", replicaSetName: "sharded0-shard-0" }, { snapshotId: "6a00000000000000000000d6", replicaSetName: "sharded0-config-0" }],
+    });
+    expect(api.calls).toEqual(["getCluster", "listShardedSnapshots"]);
+  });
+
+  it.each(["SHARDED", "GEOSHARDED"])("%s: a taken snapshot is waited for through the sharded GET", async (clusterType) => {
+    const { api, ctx } = sharded();
+    api.clusters = [{ name: "Sharded0", clusterType }];
+    api.onGetSnapshot = (s, n) => void (s.status = n < 2 ? "inProgress" : "completed");
+    const found = await findLatestSnapshot(api, { projectId: PROJECT, clusterName: "Sharded0", take: "always" }, { context: ctx });
+    expect(found?.taken).toBe(true);
+    expect(api.count("takeSnapshot")).toBe(1);
+    expect(api.count("getShardedSnapshot")).toBe(2);
+    expect(api.count("getSnapshot")).toBe(0);
+    expect(api.count("listSnapshots")).toBe(0);
+  });
+
+  it("a replica set keeps the replica-set endpoints", async () => {
+    const { api, ctx } = seeded();
+    await findLatestSnapshot(api, args, { context: ctx });
+    expect(api.calls).toEqual(["getCluster", "listSnapshots"]);
+  });
+
+  it.each([false, true])("a flex cluster fails clearly, naming the cluster and why (dry run %s); nothing is taken", async (dryRun) => {
+    const api = new FakeAtlas();
+    api.fail("getCluster", { kind: "api", status: 400, errorCode: "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API" });
+    const p = findLatestSnapshot(api, { projectId: PROJECT, clusterName: "Flex0", take: "always" }, { dryRun });
+    await expect(p).rejects.toThrow(/cluster Flex0 in project 6a0000000000000000000001 is a flex cluster\. Atlas cannot export snapshots of flex clusters/);
+    expect(api.count("takeSnapshot")).toBe(0);
+    expect(api.count("listSnapshots")).toBe(0);
   });
 });
 
