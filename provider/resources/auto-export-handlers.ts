@@ -7,6 +7,7 @@
  */
 import type { AtlasApi, BackupScheduleResponse, UpdateAutoExportRequest } from "../client/api";
 import { isAtlasApiError } from "../errors";
+import { CLUSTER_NOT_FOUND, isClusterGone, unexpectedNotFound } from "./not-found";
 import {
   AUTO_EXPORT_ARG_NAMES,
   AUTO_EXPORT_REQUIRED_ARGS,
@@ -157,7 +158,7 @@ export async function updateAutoExport(
 
 /**
  * The schedule of the cluster named in stored state; `schedule` undefined when Atlas answers
- * 404 (the cluster is gone). Throws other Atlas errors, and when state lacks the names.
+ * that the cluster does not exist (`CLUSTER_NOT_FOUND`); any other 404 is an error. Throws other Atlas errors, and when state lacks the names.
  */
 async function storedSchedule(
   api: AtlasApi,
@@ -169,7 +170,10 @@ async function storedSchedule(
   try {
     return { projectId, clusterName, schedule: await api.getBackupSchedule(projectId, clusterName) };
   } catch (e) {
-    if (isAtlasApiError(e, 404)) return { projectId, clusterName };
+    // Only Atlas's answer that the cluster does not exist means "gone" (see not-found.ts); any
+    // other 404 (wrong base URL, deleted project) must not drop the resource from state.
+    if (isClusterGone(e)) return { projectId, clusterName };
+    if (isAtlasApiError(e, 404)) throw unexpectedNotFound(e, api, `auto-export ${id}`, CLUSTER_NOT_FOUND);
     throw e;
   }
 }
@@ -221,7 +225,8 @@ export async function deleteAutoExport(
   try {
     await api.updateBackupSchedule(projectId, clusterName, { autoExportEnabled: false });
   } catch (e) {
-    if (isAtlasApiError(e, 404)) return;
+    if (isClusterGone(e)) return;
+    if (isAtlasApiError(e, 404)) throw unexpectedNotFound(e, api, `delete of auto-export ${id}`, CLUSTER_NOT_FOUND);
     throw e;
   }
 }

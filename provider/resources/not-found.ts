@@ -8,6 +8,8 @@
  * while deleting nothing. So only the object's own not-found answer counts (CONTRACT.md §8.3):
  *
  * - export bucket: `EXPORT_BUCKET_NOT_FOUND` ("No export Bucket with ID %s does not exist.").
+ * - auto-export (a cluster's backup schedule): `CLUSTER_NOT_FOUND` ("No cluster named %s exists
+ *   in group %s.", recorded), i.e. the cluster itself is gone.
  * - export job: CONTRACT lists no job-specific code. `EXPORT_JOB_NOT_FOUND` (what the emulator
  *   answers) counts, and so does Atlas's generic `RESOURCE_NOT_FOUND` in the form Atlas uses for a
  *   missing object, whose parameter names the object and its id (recorded for another resource:
@@ -21,12 +23,19 @@ import { AtlasApiError, isAtlasApiError, isAtlasErrorCode } from "../errors";
 
 /** The errorCode Atlas answers for an export bucket id it does not know. */
 export const EXPORT_BUCKET_NOT_FOUND = "EXPORT_BUCKET_NOT_FOUND";
+/** The errorCode Atlas answers for a cluster name it does not know in the project. */
+export const CLUSTER_NOT_FOUND = "CLUSTER_NOT_FOUND";
 /** The errorCodes accepted as "this export job does not exist" (see the module comment). */
 export const EXPORT_JOB_NOT_FOUND_CODES = ["EXPORT_JOB_NOT_FOUND", "RESOURCE_NOT_FOUND"] as const;
 
 /** True only for Atlas's answer that this export bucket does not exist. */
 export function isExportBucketGone(e: unknown): boolean {
   return isAtlasApiError(e, 404) && isAtlasErrorCode(e, EXPORT_BUCKET_NOT_FOUND);
+}
+
+/** True only for Atlas's answer that the cluster does not exist (its backup schedule is gone with it). */
+export function isClusterGone(e: unknown): boolean {
+  return isAtlasApiError(e, 404) && isAtlasErrorCode(e, CLUSTER_NOT_FOUND);
 }
 
 /** True only for Atlas's answer that the export job `jobId` does not exist. */

@@ -97,9 +97,14 @@ describe("read (refresh)", () => {
     expect((await readAutoExport(api, ID, { ...managed })).props?.useOrgAndGroupNamesInExportPrefix).toBe(true);
   });
 
-  it("a cluster that is gone (404) leaves the state; other errors throw", async () => {
-    api.schedules.set("Cluster0", "missing");
+  it("a cluster that is gone (404 CLUSTER_NOT_FOUND) leaves the state; other errors throw", async () => {
+    api.fail("getBackupSchedule", { kind: "api", status: 404, errorCode: "CLUSTER_NOT_FOUND" });
     expect(await readAutoExport(api, ID, { ...inputs })).toEqual({});
+    // Any other 404 (a wrong base URL, a deleted project, a cluster without a schedule) is not "gone".
+    for (const errorCode of ["GROUP_NOT_FOUND", "UNKNOWN", "BACKUP_CONFIG_NOT_FOUND"]) {
+      api.fail("getBackupSchedule", { kind: "api", status: 404, errorCode });
+      await expect(readAutoExport(api, ID, { ...inputs }), errorCode).rejects.toThrow(/not CLUSTER_NOT_FOUND, so it does not show that the object is gone/);
+    }
     api.fail("getBackupSchedule", { kind: "api", status: 500, errorCode: "UNEXPECTED_ERROR" });
     await expect(readAutoExport(api, ID, { ...inputs })).rejects.toMatchObject({ status: 500 });
   });
@@ -130,7 +135,7 @@ describe("delete", () => {
     const clock = fakeClock();
     await deleteAutoExport(api, ID, { ...inputs }, clock.ctx);
     expect(clock.state.logs).toEqual(["auto-export of cluster Cluster0: already off; nothing to change"]);
-    api.schedules.set("Cluster0", "missing");
+    api.fail("getBackupSchedule", { kind: "api", status: 404, errorCode: "CLUSTER_NOT_FOUND" });
     await deleteAutoExport(api, ID, { ...inputs }, clock.ctx);
     expect(api.count("updateBackupSchedule")).toBe(0);
   });
