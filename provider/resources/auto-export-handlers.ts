@@ -64,16 +64,13 @@ export function autoExportId(projectId: string, clusterName: string): string {
  * `check`: validates the arguments with no API call. Values unknown in preview pass. An output
  * name given as an argument (e.g. `autoExportEnabled`) fails naming it. Never throws.
  */
-export function checkAutoExport(news: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
-  const outputFailures: CheckFailure[] = AUTO_EXPORT_COMPUTED_OUTPUTS.filter((key) => news?.[key] !== undefined).map((key) => ({
-    property: key,
-    reason: `${key} is an output of AutoExport (reported by Atlas), not an argument (valid arguments: ${AUTO_EXPORT_ARG_NAMES.join(", ")})`,
-  }));
-  const { known, unknownKeys, inputs, failures } = startCheck(news, AUTO_EXPORT_COMPUTED_OUTPUTS, autoExportArgsSchema, AUTO_EXPORT_ARG_NAMES);
+export function checkAutoExport(news: PropertyBag, olds?: PropertyBag): { inputs: PropertyBag; failures: CheckFailure[] } {
+  // startCheck names an output given as an argument (shared rule for every resource).
+  const { known, unknownKeys, inputs, failures } = startCheck(news, AUTO_EXPORT_COMPUTED_OUTPUTS, autoExportArgsSchema, AUTO_EXPORT_ARG_NAMES, olds);
   for (const key of AUTO_EXPORT_REQUIRED_ARGS) {
     if (!(key in known) && !unknownKeys.has(key)) failures.push({ property: key, reason: `${key} is required` });
   }
-  return { inputs, failures: [...outputFailures, ...failures] };
+  return { inputs, failures };
 }
 
 /** The input fields the diff compares; `useOrgAndGroupNamesInExportPrefix` is handled apart. */

@@ -127,7 +127,7 @@ export const job = {
 
 /** AutoExport handlers with the dynamic ResourceProvider signatures (short name: the shim text must stay under 2 KB). */
 export const auto = {
-  check: async (_olds: PropertyBag, news: PropertyBag) => autoExportHandlers.checkAutoExport(news),
+  check: async (olds: PropertyBag, news: PropertyBag) => autoExportHandlers.checkAutoExport(news, olds),
   diff: async (_id: string, olds: PropertyBag, news: PropertyBag) => autoExportHandlers.diffAutoExport(olds, news),
   create: async (inputs: PropertyBag) =>
     autoExportHandlers.createAutoExport(await getApi(), inputs as unknown as autoExportHandlers.AutoExportInputs),

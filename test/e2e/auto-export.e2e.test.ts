@@ -74,7 +74,7 @@ describe("issue 16: AutoExport through the real Pulumi engine", () => {
   it.each([
     ["frequencyType in upper case", { frequencyType: "MONTHLY" }, /frequencyType: must be one of "daily", "weekly", "monthly", "yearly" \(lower case/],
     ["an unknown argument", { frequency: "monthly" }, /frequency is not an argument of this resource \(valid arguments: projectId, clusterName, exportBucketId, frequencyType/],
-    ["an output given as an argument", { autoExportEnabled: true }, /autoExportEnabled is an output of AutoExport \(reported by Atlas\), not an argument/],
+    ["an output given as an argument", { autoExportEnabled: true }, /autoExportEnabled is an output of this resource \(set by Atlas\), not an argument/],
     ["a malformed clusterName", { clusterName: "my_cluster" }, /clusterName: must start with a letter or digit and contain only letters, digits and hyphens/],
   ])("bad input (%s) fails at preview naming the field, with 0 API calls", async (_name, patch, reason) => {
     current = { auto: { ...good().auto!, ...patch } };

@@ -33,8 +33,8 @@ describe("AutoExport check", () => {
     ["frequencyType number", { frequencyType: 1 }, "frequencyType", /must be one of/],
     ["prefix flag not boolean", { useOrgAndGroupNamesInExportPrefix: "yes" }, "useOrgAndGroupNamesInExportPrefix", /true or false/],
     ["unknown argument", { frequency: "monthly" }, "frequency", /not an argument of this resource \(valid arguments: projectId, clusterName, exportBucketId, frequencyType/],
-    ["output given as argument", { autoExportEnabled: true }, "autoExportEnabled", /is an output of AutoExport .*not an argument/],
-    ["schemaVersion given as argument", { schemaVersion: 3 }, "schemaVersion", /is an output of AutoExport/],
+    ["output given as argument", { autoExportEnabled: true }, "autoExportEnabled", /is an output of this resource \(set by Atlas\), not an argument/],
+    ["schemaVersion given as argument", { schemaVersion: 3 }, "schemaVersion", /schemaVersion is an output of this resource/],
   ];
   it.each(cases)("%s fails naming the field", (_n, patch, property, reason) => {
     const failures = failuresOf(patch);
