@@ -1,6 +1,6 @@
 /**
  * `pulumi-atlas-export recover`: reads the stack through the Pulumi CLI, asks Atlas what the
- * interrupted creates made, prints the plan, and with `--yes` imports the repaired state after
+ * interrupted creates made (and which AutoExport creates/updates landed), prints the plan, and with `--yes` imports the repaired state after
  * saving a backup of the exported one.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
