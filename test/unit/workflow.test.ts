@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SEED } from "../../emulator/seed";
+import type { WorkflowStep } from "../helpers/workflow";
 
 const root = path.resolve(__dirname, "..", "..");
 const WORKFLOW = "examples/github-actions/pulumi-atlas-export.yml";
@@ -18,14 +19,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as
   bin: Record<string, string>;
 };
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  if?: string;
-}
+type Step = WorkflowStep;
 interface Job {
   name?: string;
   if?: string;
