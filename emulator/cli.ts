@@ -2,7 +2,7 @@
 /**
  * `npm run emulator -- --port <n>`: starts the emulator, prints its base URL on ONE line to stdout
  * (nothing else goes to stdout) and runs until SIGINT/SIGTERM. Other information goes to stderr.
- * (Through npm, `npm run --silent emulator -- --port 0`: without --silent npm prints its banner on
+ * (Through npm, `npm run emulator --silent -- --port 0`: without --silent npm prints its banner on
  * stdout first.) A start-up error a user causes (bad option, port in use, unusable --persist
  * file) is one line on stderr and exit code 2 (usage) or 1, not a stack trace.
  */

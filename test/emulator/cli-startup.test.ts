@@ -1,10 +1,10 @@
 /**
  * The emulator CLI as users start it: through npm it prints exactly one stdout line (the README's
- * `npm run --silent emulator -- --port 0`), and the start-up errors users cause are one line on
+ * `npm run emulator --silent -- --port 0`), and the start-up errors users cause are one line on
  * stderr with a non-zero exit code, never a Node stack trace.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -87,9 +87,9 @@ describe("emulator CLI start-up errors", () => {
   });
 });
 
-describe("npm run --silent emulator -- --port 0", () => {
+describe("npm run emulator --silent -- --port 0 (the README's command)", () => {
   it("prints exactly one line on stdout, the base URL, and stops on SIGTERM", async () => {
-    const child = spawn("npm", ["run", "--silent", "emulator", "--", "--port", "0"], {
+    const child = spawn("npm", ["run", "emulator", "--silent", "--", "--port", "0"], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group: SIGTERM reaches npm, sh and node alike
@@ -97,7 +97,7 @@ describe("npm run --silent emulator -- --port 0", () => {
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code))); // after stdio drained
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (c: Buffer) => {
         stdout += c.toString();
@@ -108,6 +108,7 @@ describe("npm run --silent emulator -- --port 0", () => {
     process.kill(-child.pid!, "SIGTERM");
     await exited;
     expect(stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(readFileSync(path.join(repoRoot, "README.md"), "utf8")).toContain("npm run emulator --silent -- --port 0");
     expect(stderr).toContain("[atlas-emulator] listening on");
   }, 120_000);
 });
