@@ -34,7 +34,8 @@ export const LANGUAGE_HOST_SOURCE = path.resolve(repoRoot, "..", "shared", "pulu
  */
 export function languageHostBinDir(): string | undefined {
   const bin = ensurePulumiBinDir();
-  if (existsSync(path.join(bin, "pulumi-language-nodejs"))) return bin;
+  // ensure-pulumi.sh may answer "<pulumi's dir>:<plugin dir>"; the language host sits beside pulumi.
+  if (existsSync(path.join(bin.split(path.delimiter)[0]!, "pulumi-language-nodejs"))) return bin;
   if (existsSync(LANGUAGE_HOST_SOURCE)) {
     throw new Error(
       `scripts/ensure-pulumi.sh returned ${bin}, which has no pulumi-language-nodejs although its source is at ${LANGUAGE_HOST_SOURCE}`,
