@@ -54,7 +54,7 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
   });
 
   it("up: three buckets (one API call each) and three Successful export jobs; outputs without warnings", async () => {
-    const r = await project.pulumi(["up", "--yes", "--json"]);
+    const r = await project.pulumi(["up", "--yes", "--skip-preview", "--json"]);
     expect(changeSummary(r.stdout)).toEqual({ create: 7 });
     expectNoPluginOrOutputWarnings(r.output);
     expect(calls(emulator, "createExportBucket")).toBe(3);
@@ -69,7 +69,7 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
   });
 
   it("refresh reads every resource back (the AWS bucket's region arrives) and the next preview still shows no change", async () => {
-    const r = await project.pulumi(["refresh", "--yes", "--json"]);
+    const r = await project.pulumi(["refresh", "--yes", "--skip-preview", "--json"]);
     expect(changeSummary(r.stdout)).toEqual({ same: 7 });
     expect(calls(emulator, "getExportBucket")).toBeGreaterThanOrEqual(3);
     const state = JSON.parse((await project.pulumi(["stack", "export"])).stdout) as {
@@ -85,13 +85,13 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
   it("an in-place update (waitTimeoutMinutes from stack config) changes the three jobs and sends nothing to Atlas", async () => {
     await project.pulumi(["config", "set", "waitTimeoutMinutes", "60"]);
     const before = emulator.requestLog.filter((e) => e.method !== "GET").length;
-    const r = await project.pulumi(["up", "--yes", "--json"]);
+    const r = await project.pulumi(["up", "--yes", "--skip-preview", "--json"]);
     expect(changeSummary(r.stdout)).toEqual({ same: 4, update: 3 });
     expect(emulator.requestLog.filter((e) => e.method !== "GET").length).toBe(before);
   });
 
   it("destroy removes everything from Atlas and the state", async () => {
-    const r = await project.pulumi(["destroy", "--yes", "--json"]);
+    const r = await project.pulumi(["destroy", "--yes", "--skip-preview", "--json"]);
     expect(changeSummary(r.stdout)).toEqual({ delete: 7 });
     expect(emulator.store.listBuckets(emulator.credentials.groupId)).toEqual([]);
   });
