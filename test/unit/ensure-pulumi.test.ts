@@ -36,6 +36,13 @@ case "$1" in
       for _ in $(seq 1 600); do grep -q "still running" "$FAKE_GO_WAIT_FOR" && break; sleep 0.1; done
     fi
     printf '#!/bin/sh\\necho %s\\n' "$ver" > "$out"; chmod +x "$out" ;;
+  mod)
+    case "$2" in
+      init) ;;
+      download) gm="$(dirname "$FAKE_GO_LOG")/pkg-go.mod"; printf 'module github.com/pulumi/pulumi/pkg/v3\n\ngo 1.24.0\n' > "$gm"; echo "{\\"GoMod\\": \\"$gm\\"}" ;;
+      *) echo "fake go: unexpected $*" >&2; exit 3 ;;
+    esac ;;
+  get) ;;
   *) echo "fake go: unexpected $*" >&2; exit 3 ;;
 esac
 `;
@@ -165,6 +172,20 @@ describe("scripts/ensure-pulumi.sh", () => {
     expect(r.stderr).toContain("go1.24.3");
     expect(builds()).toEqual([]);
     expect(existsSync(path.join(cache, `pulumi-${V}`, "bin", ".complete"))).toBe(false);
+  });
+
+  it("without the language host's source: builds the CLI alone from the proxy and says why there is no language host", () => {
+    // `npm view @pulumi/pulumi version` picks the newest release to try first: answered here.
+    writeFileSync(path.join(fakeBin, "npm"), "#!/bin/sh\necho 3.276.0\n", { mode: 0o755 });
+    const r = ensure({ PULUMI_LANGUAGE_NODEJS_SRC: path.join(dir, "absent") });
+    expect(r.status, r.stderr).toBe(0);
+    const out = path.join(cache, "pulumi-v3.276.0");
+    expect(r.stdout).toBe(`${path.join(out, "bin")}\n`);
+    expect(existsSync(path.join(out, "bin", "pulumi-language-nodejs"))).toBe(false);
+    expect(existsSync(path.join(out, "bin", "pulumi-resource-pulumi-nodejs"))).toBe(true);
+    expect(readFileSync(path.join(out, "language-host-unavailable.txt"), "utf8")).toContain("absent");
+    expect(r.stderr).toContain("Automation API inline programs only");
+    expect(builds()).toHaveLength(1);
   });
 
   it("uses a Pulumi CLI on PATH that has its language host beside it, without building", () => {
