@@ -15,7 +15,7 @@
  *   azureRoleId, azureServiceUrl, gcpRoleId, gcpBucketName, waitTimeoutMinutes.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ExportBucket, ExportJob, getLatestSnapshotOutput, type CloudProvider } from "pulumi-atlas-export";
+import { CloudProvider, ExportBucket, ExportJob, getLatestSnapshotOutput } from "pulumi-atlas-export";
 
 /** The emulator's default seed: what every setting defaults to when the target is the emulator. */
 export const EMULATOR_DEFAULTS = {

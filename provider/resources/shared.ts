@@ -63,6 +63,7 @@ export function splitKnown(news: PropertyBag): { known: PropertyBag; unknownKeys
 /**
  * Maps zod issues to check failures. Every reason names the property, so the message stands
  * on its own wherever the engine prints it.
+ * @internal
  */
 export function zodIssuesToFailures(issues: readonly z.core.$ZodIssue[], validKeys: readonly string[]): CheckFailure[] {
   const failures: CheckFailure[] = [];
@@ -235,6 +236,7 @@ export interface CheckStart {
  * undefined; if one comes back with a value (older state echoed as inputs) it is not an
  * argument, so it is dropped rather than reported. Then the known values go through the
  * strict schema.
+ * @internal
  */
 export function startCheck(
   news: PropertyBag,
