@@ -46,20 +46,23 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
     await emulator?.close();
   });
 
-  it("preview: 7 creates, nothing sent to Atlas but reads", async () => {
+  it("preview: 8 creates, nothing sent to Atlas but reads", async () => {
     const r = await project.pulumi(["preview", "--json"]);
-    expect(changeSummary(r.stdout)).toEqual({ create: 7 });
+    expect(changeSummary(r.stdout)).toEqual({ create: 8 });
     expectNoPluginOrOutputWarnings(r.stderr);
     expect(emulator.requestLog.filter((e) => e.method !== "GET")).toEqual([]);
   });
 
-  it("up: three buckets (one API call each) and three Successful export jobs; outputs without warnings", async () => {
+  it("up: three buckets (one API call each), three Successful export jobs and the auto-export; outputs without warnings", async () => {
     const r = await project.pulumi(["up", "--yes", "--skip-preview", "--json"]);
-    expect(changeSummary(r.stdout)).toEqual({ create: 7 });
+    expect(changeSummary(r.stdout)).toEqual({ create: 8 });
     expectNoPluginOrOutputWarnings(r.output);
     expect(calls(emulator, "createExportBucket")).toBe(3);
     expect(calls(emulator, "getExportBucket")).toBe(0);
     expect(emulator.store.listBuckets(emulator.credentials.groupId)).toHaveLength(3);
+    // The example's AutoExport points Cluster0's backup schedule at the AWS bucket.
+    const schedule = emulator.store.schedule(emulator.credentials.groupId, "Cluster0");
+    expect(schedule).toMatchObject({ autoExportEnabled: true, export: { frequencyType: "monthly" } });
 
     const out = await stackOutputs(project);
     for (const cloud of ["aws", "azure", "gcp"]) {
@@ -70,7 +73,7 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
 
   it("refresh reads every resource back (the AWS bucket's region arrives) and the next preview still shows no change", async () => {
     const r = await project.pulumi(["refresh", "--yes", "--skip-preview", "--json"]);
-    expect(changeSummary(r.stdout)).toEqual({ same: 7 });
+    expect(changeSummary(r.stdout)).toEqual({ same: 8 });
     expect(calls(emulator, "getExportBucket")).toBeGreaterThanOrEqual(3);
     const state = JSON.parse((await project.pulumi(["stack", "export"])).stdout) as {
       deployment: { resources: { urn: string; outputs?: Record<string, unknown> }[] };
@@ -78,7 +81,7 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
     const aws = state.deployment.resources.find((r) => r.urn.endsWith("ExportBucket::aws"));
     expect(aws?.outputs?.["region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
     const p = await project.pulumi(["preview", "--expect-no-changes", "--json"]);
-    expect(changeSummary(p.stdout)).toEqual({ same: 7 });
+    expect(changeSummary(p.stdout)).toEqual({ same: 8 });
     expectNoPluginOrOutputWarnings(p.output);
   });
 
@@ -86,13 +89,15 @@ describe.skipIf(!binDir)("root Pulumi.yaml project through the real CLI and lang
     await project.pulumi(["config", "set", "waitTimeoutMinutes", "60"]);
     const before = emulator.requestLog.filter((e) => e.method !== "GET").length;
     const r = await project.pulumi(["up", "--yes", "--skip-preview", "--json"]);
-    expect(changeSummary(r.stdout)).toEqual({ same: 4, update: 3 });
+    expect(changeSummary(r.stdout)).toEqual({ same: 5, update: 3 });
     expect(emulator.requestLog.filter((e) => e.method !== "GET").length).toBe(before);
   });
 
   it("destroy removes everything from Atlas and the state", async () => {
     const r = await project.pulumi(["destroy", "--yes", "--skip-preview", "--json"]);
-    expect(changeSummary(r.stdout)).toEqual({ delete: 7 });
+    expect(changeSummary(r.stdout)).toEqual({ delete: 8 });
     expect(emulator.store.listBuckets(emulator.credentials.groupId)).toEqual([]);
+    // One destroy: auto-export was turned off before its bucket was deleted.
+    expect(emulator.store.schedule(emulator.credentials.groupId, "Cluster0").autoExportEnabled).toBe(false);
   });
 });

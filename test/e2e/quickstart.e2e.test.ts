@@ -126,7 +126,7 @@ describe("README quick start", () => {
       expect(job.prefix).toMatch(/^exported_snapshots\/.+\/Cluster0\//);
     }
     expect(out).toMatch(/^  snapshotId: "[0-9a-f]{24}"$/m);
-    expect(out).toContain("+ 7 created");
+    expect(out).toContain("+ 8 created");
 
     // The CLI ran the Pulumi.yaml project through its language host: no inline program.
     if (withLanguageHost) {
@@ -150,7 +150,7 @@ describe("README quick start", () => {
     const r = await run(destroyCommand, env);
     expect(r.code, tail(r.output)).toBe(0);
     console.log(`[e2e] ${destroyCommand}: ...\n${tail(r.output).split("\n").slice(-8).join("\n")}`);
-    expect(r.output).toContain("- 7 deleted");
+    expect(r.output).toContain("- 8 deleted");
     expect(r.output).toContain("destroyed; the emulator holds no export bucket any more.");
     expect(r.output).toContain("removed from the stack's state only");
     if (withLanguageHost) expect(execKinds(demoDir)).toEqual(["cli", "cli"]);

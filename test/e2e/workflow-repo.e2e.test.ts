@@ -68,8 +68,8 @@ describe.skipIf(!binDir)("the workflow's emulator job in this repository", () =>
   it("the root project was applied and destroyed on the throwaway stack, not the real one", () => {
     const out = job!.steps.find((s) => s.label.startsWith("pulumi preview, up"))?.output ?? "";
     expect(out).toContain("Created stack 'emulator-ci'");
-    expect(out).toContain("+ 7 created");
-    expect(out).toContain("- 7 deleted");
+    expect(out).toContain("+ 8 created");
+    expect(out).toContain("- 8 deleted");
     expect(out).toContain("Stack 'emulator-ci' has been removed");
     expect(out).not.toContain("organization name must be");
     expect(out).not.toMatch(/warning: using pulumi-[\w-]+ from \$PATH/);

@@ -22,14 +22,18 @@ interface TsLike {
   ScriptTarget: { ES2020: number };
 }
 
-describe("examples/index.ts and Pulumi's bundled TypeScript", () => {
-  it("parses without a syntax error under the TypeScript that @pulumi/pulumi vendors (3.8)", () => {
+describe("examples/*.ts and Pulumi's bundled TypeScript", () => {
+  it("every example file parses without a syntax error under the TypeScript that @pulumi/pulumi vendors (3.8)", () => {
     const dir = readdirSync(vendor).find((d) => d.startsWith("typescript@"));
     expect(dir, `a vendored typescript in ${vendor}`).toBeDefined();
     const ts = req(path.join(vendor, dir!, "typescript.js")) as TsLike;
     expect(ts.version).toMatch(/^3\./);
-    const file = ts.createSourceFile("index.ts", readFileSync(path.join(root, "examples", "index.ts"), "utf8"), ts.ScriptTarget.ES2020, true);
-    expect(file.parseDiagnostics.map((d) => `${d.start}: ${JSON.stringify(d.messageText)}`)).toEqual([]);
+    const files = readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".ts"));
+    expect(files).toContain("index.ts");
+    for (const name of files) {
+      const file = ts.createSourceFile(name, readFileSync(path.join(root, "examples", name), "utf8"), ts.ScriptTarget.ES2020, true);
+      expect(file.parseDiagnostics.map((d) => `${name} ${d.start}: ${JSON.stringify(d.messageText)}`)).toEqual([]);
+    }
   });
 
   it("the README says which TypeScript a project needs, and why not the bundled one", () => {
