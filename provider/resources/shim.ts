@@ -23,8 +23,8 @@
  */
 import * as path from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import bucketProviderModule = require("./bucket-provider");
-import jobProviderModule = require("./job-provider");
+import bucketProviderModule from "./bucket-provider";
+import jobProviderModule from "./job-provider";
 
 const PACKAGE_NAME = "pulumi-atlas-export";
 
@@ -46,13 +46,17 @@ export function moduleReference(file: string, cwd: string = process.cwd()): stri
   }
 }
 
-/** The module's own object when Pulumi will store it as a `require(...)`, else a copy serialized by value. */
+/**
+ * The module's own object when Pulumi will store it as a `require(...)`, else a copy serialized
+ * by value. (`file` is where the built module is; under a TS transform, e.g. vitest, there is
+ * none and the copy is used.)
+ */
 function serializable(provider: dynamic.ResourceProvider, file: string): dynamic.ResourceProvider {
   return moduleReference(file) !== undefined ? provider : { ...provider };
 }
 
 /** The provider behind every ExportBucket. Called by the engine's dynamic-provider host. */
-export const exportBucketProvider: dynamic.ResourceProvider = serializable(bucketProviderModule, require.resolve("./bucket-provider"));
+export const exportBucketProvider: dynamic.ResourceProvider = serializable(bucketProviderModule, path.join(__dirname, "bucket-provider.js"));
 
 /** The provider behind every ExportJob. Called by the engine's dynamic-provider host. */
-export const exportJobProvider: dynamic.ResourceProvider = serializable(jobProviderModule, require.resolve("./job-provider"));
+export const exportJobProvider: dynamic.ResourceProvider = serializable(jobProviderModule, path.join(__dirname, "job-provider.js"));
