@@ -123,14 +123,17 @@ function createProject({ side, shape, n, run, install }) {
 function pulumiCli(binDir, dir, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(binDir, "pulumi"), [...args, "--non-interactive", "--stack", "bench"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out = (out + d).slice(-64_000)));
-    child.stderr.on("data", (d) => (out = (out + d).slice(-64_000)));
+    const stdout = [];
+    let stderr = "";
+    child.stdout.on("data", (d) => stdout.push(d));
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-16_000)));
     child.once("error", reject);
-    child.once("exit", (code) => {
-      fs.appendFileSync(path.join(dir, "cli.log"), `$ pulumi ${args.join(" ")}\n${out}\n`);
+    child.once("close", (code) => {
+      const out = Buffer.concat(stdout).toString("utf8");
+      // Resolves with stdout only (`stack export` is parsed); the log keeps a tail of both.
+      fs.appendFileSync(path.join(dir, "cli.log"), `$ pulumi ${args.join(" ")}\n${out.slice(-16_000)}${stderr}\n`);
       if (code === 0) resolve(out);
-      else reject(new Error(`pulumi ${args.join(" ")} exited ${code} in ${dir}:\n${out.slice(-4000)}`));
+      else reject(new Error(`pulumi ${args.join(" ")} exited ${code} in ${dir}:\n${(out + stderr).slice(-4000)}`));
     });
   });
 }
