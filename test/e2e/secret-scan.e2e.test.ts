@@ -14,6 +14,10 @@
  *
  * Then failing auth (a wrong private key, both ways): `up` fails, and neither the error nor any
  * output or file contains the wrong key.
+ *
+ * Every case has its own emulator and stack and shares nothing with the others, so the cases
+ * run concurrently (two at a time: `maxConcurrency` in vitest.config.ts); the Automation API
+ * keeps each inline program's state apart (one AsyncLocalStorage store per run).
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { clearAtlasEnv, createTestStack, expectNoSecret, exportStackAtRest, loadPackage, nativeRequire, providerBytes, type ConfigEntry, type TestStack } from "../helpers/pulumi";
@@ -83,7 +87,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-describe.each([
+describe.concurrent.each([
   ["apiKey", "config"],
   ["apiKey", "env"],
   ["serviceAccount", "config"],
@@ -177,7 +181,7 @@ describe.each([
   });
 });
 
-describe.each(["config", "env"] as Via[])("secret scan: a wrong private key from %s", (via) => {
+describe.concurrent.each(["config", "env"] as Via[])("secret scan: a wrong private key from %s", (via) => {
   it("fails the up, and the wrong key appears nowhere", async () => {
     const emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0 });
     cleanups.push(() => emulator.close());
