@@ -2,11 +2,12 @@
  * Drives the real Pulumi CLI and engine from tests: Automation API stacks on a throwaway
  * `file://` backend, with inline programs.
  *
- * Why inline programs: the Node.js language host module is not served by the Go module proxy
- * here (see scripts/ensure-pulumi.sh), so `pulumi up` on a program directory cannot run. Inline
- * programs need no language host: the CLI talks to a language server inside this process. Every
- * other part is real: the CLI, the engine's planning (preview, replace, refresh), the state
- * files, and the dynamic-provider plugin process that loads our serialized `__provider`.
+ * Why inline programs here: many tests need dozens of engine round-trips with the program in
+ * the test's own process (to change it between steps and read its objects). The CLI then talks
+ * to a language server inside this process; every other part is real: the CLI, the engine's
+ * planning (preview, replace, refresh), the state files, and the dynamic-provider plugin
+ * process that loads our serialized `__provider`. The path users run (`pulumi up` on a
+ * Pulumi.yaml project through the Node.js language host) is covered by `test/helpers/cli.ts`.
  *
  * The package under test is loaded with Node's own `require` (not vitest's transform) so the
  * closure serializer finds it in `require.cache`, exactly as in a user's program. The workspace
