@@ -36,6 +36,11 @@ export default defineConfig({
           environment: "node",
           pool: "forks",
           fileParallelism: false,
+          // Independent stacks marked `describe.concurrent` (secret-scan's credential cases, each
+          // with its own emulator and stack) run two at a time: the CLI, the provider process and
+          // the inline program of one overlap the waits of the other. Sequential lifecycles stay
+          // sequential (plain describe).
+          maxConcurrency: 2,
           testTimeout: 900_000,
           hookTimeout: 300_000,
         },

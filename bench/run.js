@@ -102,6 +102,8 @@ function systemCpu() {
  */
 function processKind(argv) {
   if (argv.some((a) => a.includes("cmd/dynamic-provider"))) return argv.includes("-e") ? "other" : "provider";
+  // A Pulumi.yaml program run by the Node language host (`node …/@pulumi/pulumi/cmd/run …`).
+  if (argv.some((a) => /[\\/]cmd[\\/]run([\\/]|$)/.test(a)) && !argv.includes("-e")) return "program";
   const exe = path.basename(argv[0] || "");
   if (exe === "pulumi") return "engine";
   if (exe.startsWith("pulumi-language-nodejs")) return "language";
@@ -281,7 +283,7 @@ async function measuredOp(s, emulator, fn) {
   const sys1 = systemCpu();
   const emu1 = emulator ? emulator.cpuMs() : undefined;
   const firstRequestMs = watch ? await watch.stop() : undefined;
-  const cpu = { engine: 0, language: 0, provider: 0, other: 0 };
+  const cpu = { engine: 0, language: 0, program: 0, provider: 0, other: 0 };
   for (const p of procs) cpu[p.kind] += p.cpuMs;
   cpu.bench = (self.user + self.system) / 1000;
   cpu.emulator = emu0 !== undefined && emu1 !== undefined ? emu1 - emu0 : undefined;
@@ -644,8 +646,8 @@ function printTable(title, rows) {
   for (const r of rows) console.log(line(r.metric, r.value, r.target, r.status));
 }
 
-async function main() {
-  const { sizes, inProcessEmulator: inProcess } = parseArgs(process.argv.slice(2));
+async function main(argv) {
+  const { sizes, inProcessEmulator: inProcess } = parseArgs(argv);
   const binDir = pulumiBinDir();
   process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH || ""}`;
   const pulumiVersion = execFileSync(path.join(binDir, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
@@ -685,7 +687,14 @@ async function main() {
   console.log(`\nJSON: ${path.relative(repoRoot, file)}`);
 }
 
-main().catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
-});
+module.exports = { startSampler, outOfProcessEmulator, countCalls, requestTiming, pulumiBinDir, systemCpu, fmtMs, fmt, printTable, P, CLUSTER, AWS_ROLE };
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  // Default: the real CLI path (bench/cli.js). --inline: the Automation API inline-program bench.
+  const run = argv.includes("--inline") ? main(argv.filter((a) => a !== "--inline")) : require("./cli").main(argv);
+  run.catch((e) => {
+    console.error(e && e.stack ? e.stack : e);
+    process.exit(1);
+  });
+}

@@ -2,6 +2,9 @@
 /**
  * `npm run emulator -- --port <n>`: starts the emulator, prints its base URL on ONE line to stdout
  * (nothing else goes to stdout) and runs until SIGINT/SIGTERM. Other information goes to stderr.
+ * (Through npm, `npm run emulator --silent -- --port 0`: without --silent npm prints its banner on
+ * stdout first.) A start-up error a user causes (bad option, port in use, unusable --persist
+ * file) is one line on stderr and exit code 2 (usage) or 1, not a stack trace.
  */
 import { parseFaultSpec, type FaultRule } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
@@ -10,6 +13,39 @@ const USAGE = `usage: atlas-export-emulator [--port <n>] [--host <loopback>] [--
   [--seed default|empty-buckets] [--persist <file>] [--fault-seed <n>] [--faults <spec>] [--strict-versions] [--log-bodies]
   --faults: rules separated by ";", each kind[:key=value,...], e.g.
     "rate-limit:rate=0.1,retryAfterSeconds=2;drop:method=POST,path=**/exportBuckets,nth=1"`;
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"];
+
+/**
+ * One line saying why the emulator could not start, for errors a user causes (port taken, a
+ * --persist path that cannot be written or read); undefined for anything else (a bug: stack trace).
+ */
+export function startupErrorMessage(e: unknown, opts: EmulatorOptions): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const where = `${opts.host ?? "127.0.0.1"}:${opts.port ?? 0}`;
+  if (err?.syscall === "listen") {
+    switch (err.code) {
+      case "EADDRINUSE": return `port ${opts.port} on ${opts.host ?? "127.0.0.1"} is already in use; pick another --port, or --port 0 for a free one`;
+      case "EACCES": return `not allowed to listen on ${where} (EACCES); use a port above 1023, or --port 0 for a free one`;
+      case "EADDRNOTAVAIL": return `cannot listen on ${where}: the address is not available on this machine (EADDRNOTAVAIL)`;
+      default: return `cannot listen on ${where}: ${err.message}`;
+    }
+  }
+  if (opts.persistPath) {
+    if (typeof err?.code === "string" && (err.syscall !== undefined || err.path !== undefined)) {
+      const why: Record<string, string> = {
+        ENOENT: "its directory does not exist",
+        ENOTDIR: "a part of its path is not a directory",
+        EISDIR: "it is a directory",
+        EACCES: "permission denied",
+        EROFS: "the file system is read-only",
+      };
+      return `--persist ${opts.persistPath}: cannot use ${err.path ?? opts.persistPath}: ${why[err.code] ?? err.message} (${err.code})`;
+    }
+    if (e instanceof SyntaxError) return `--persist ${opts.persistPath}: the file is not valid JSON (${e.message}); remove it to start from the seed`;
+  }
+  return undefined;
+}
 
 /** Parse argv into emulator options (exported for tests). */
 export function parseArgs(argv: string[]): EmulatorOptions {
@@ -30,8 +66,19 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       return n;
     };
     switch (flag) {
-      case "--port": opts.port = num(); break;
-      case "--host": opts.host = value(); break;
+      case "--port": {
+        const port = num();
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535 (0 = any free port), got ${port}`);
+        opts.port = port;
+        break;
+      }
+      case "--host": {
+        const host = value();
+        // The emulator has no real authentication to speak of: it never listens beyond this machine.
+        if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`--host must be a loopback address (${LOOPBACK_HOSTS.join(", ")}), got ${host}`);
+        opts.host = host;
+        break;
+      }
       case "--time-scale": opts.timeScale = num(); break;
       case "--seed": {
         const s = value();
@@ -57,10 +104,18 @@ async function main(): Promise<void> {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`[atlas-emulator] error: ${(e as Error).message} (--help lists the options)\n`);
     process.exit(2);
   }
-  const emu = await startEmulator(opts);
+  let emu: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emu = await startEmulator(opts);
+  } catch (e) {
+    const message = startupErrorMessage(e, opts);
+    if (message === undefined) throw e;
+    process.stderr.write(`[atlas-emulator] error: ${message}\n`);
+    process.exit(1);
+  }
   process.stdout.write(`${emu.url}\n`);
   const c = emu.credentials;
   process.stderr.write(

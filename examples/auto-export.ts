@@ -11,7 +11,7 @@
  * Support enabled them (the emulator refuses them too).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AutoExport, type AutoExportArgs, type ExportBucket } from "pulumi-atlas-export";
+import { AutoExport, AutoExportArgs, ExportBucket } from "pulumi-atlas-export";
 
 /** Where to turn auto-export on. */
 export interface AutoExportSettings {

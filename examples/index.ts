@@ -1,6 +1,7 @@
 /**
- * The examples program: an Atlas Cloud Backup export bucket on each of AWS, Azure and GCP, and
- * one export job into each of them of the newest completed snapshot of a cluster.
+ * The examples program: an Atlas Cloud Backup export bucket on each of AWS, Azure and GCP,
+ * one export job into each of them of the newest completed snapshot of a cluster, and the
+ * cluster's auto-export (backup schedule) into the AWS bucket (examples/auto-export.ts).
  *
  * It runs unchanged against:
  * - the Atlas emulator (`npm run demo` starts one, or `npm run emulator`): every setting below
@@ -15,7 +16,8 @@
  *   azureRoleId, azureServiceUrl, gcpRoleId, gcpBucketName, waitTimeoutMinutes.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ExportBucket, ExportJob, getLatestSnapshotOutput, type CloudProvider } from "pulumi-atlas-export";
+import { CloudProvider, ExportBucket, ExportJob, getLatestSnapshotOutput } from "pulumi-atlas-export";
+import { autoExportTo } from "./auto-export";
 
 /** The emulator's default seed: what every setting defaults to when the target is the emulator. */
 export const EMULATOR_DEFAULTS = {
@@ -137,5 +139,7 @@ export default async function main(): Promise<Record<string, unknown>> {
       bucketName: bucket.bucketName,
     };
   }
+  // The cluster's backup schedule also exports its monthly snapshots to the AWS bucket.
+  if (buckets.AWS) Object.assign(outputs, autoExportTo(buckets.AWS, { projectId, clusterName }));
   return outputs;
 }

@@ -1,32 +1,36 @@
 #!/usr/bin/env node
 /**
- * The quick start: runs the examples program (examples/index.ts, compiled to dist/examples)
- * end to end against the embedded Atlas emulator with the real Pulumi CLI and engine.
+ * The quick start: runs the examples project (the root Pulumi.yaml; its program is
+ * examples/index.ts, compiled to dist/examples) with `pulumi up` against an Atlas emulator
+ * started here, exactly as a user runs a Pulumi project: the real CLI, its Node.js language
+ * host and the engine's dynamic-provider plugin.
  *
  *   npm run demo                 # up: buckets on AWS, Azure and GCP, and export jobs into them
  *   npm run demo -- preview      # what up would do
  *   npm run demo -- refresh      # compare state with the emulator
  *   npm run demo -- destroy      # delete everything and stop
  *
- * State lives in .demo/ (a local file backend and the emulator's persisted data), so a later
- * `destroy` finds what `up` made. Environment knobs (tests use them; nobody needs them to run
- * the demo):
- *   PULUMI_ATLAS_EXPORT_DEMO_DIR   state directory instead of .demo/ (inside the repo: the engine's
- *                                  provider process resolves pulumi-atlas-export from there)
+ * State lives in .demo/ (a local file backend, PULUMI_HOME and the emulator's persisted data) and
+ * the stack's settings in Pulumi.<stack>.yaml at the repository root (git-ignored), so a later
+ * `destroy` finds what `up` made. Environment knobs (tests use them; nobody needs them to run the
+ * demo):
+ *   PULUMI_ATLAS_EXPORT_DEMO_DIR   state directory instead of .demo/ (inside the repo)
+ *   PULUMI_ATLAS_EXPORT_DEMO_STACK stack name instead of "demo"
  *   ATLAS_EMULATOR_TIME_SCALE      emulator speed: 1 (default) = a job takes ~7 s, 0 = instant
  *   PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS  first poll interval of export waits (default here 1000)
- * The Pulumi CLI comes from scripts/ensure-pulumi.sh (built from
- * the Go module proxy once and cached when no `pulumi` is on PATH). The program runs as an
- * Automation API inline program, which needs no Node.js language host.
+ * The Pulumi CLI and its language host come from scripts/ensure-pulumi.sh (built once and cached).
+ * Only when no language host can be built (no ../shared/pulumi-language-nodejs) does the demo
+ * fall back to running the same program as an Automation API inline program, and says so.
  */
 "use strict";
-const { execFileSync } = require("node:child_process");
+const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const repoRoot = path.resolve(__dirname, "..");
 const demoDir = path.resolve(repoRoot, process.env.PULUMI_ATLAS_EXPORT_DEMO_DIR || ".demo");
 const demoDirLabel = path.relative(repoRoot, demoDir) || ".";
+const stackName = process.env.PULUMI_ATLAS_EXPORT_DEMO_STACK || "demo";
 const timeScale = parseTimeScale(process.env.ATLAS_EMULATOR_TIME_SCALE);
 const command = process.argv[2] ?? "up";
 const known = ["up", "preview", "refresh", "destroy"];
@@ -45,6 +49,120 @@ function say(msg) {
   process.stdout.write(`\x1b[1m[demo]\x1b[0m ${msg}\n`);
 }
 
+/** Runs a command with the terminal's stdout/stderr; resolves with its exit code. */
+function run(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    // Asynchronous on purpose: the emulator serves the CLI's requests from this process.
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+/** Like run, but returns stdout (for `pulumi stack output --json`). */
+function capture(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+/** The environment of the pulumi commands: only this demo's backend, stack and Atlas settings. */
+function pulumiEnv(binDir, atlasEnv) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // The caller's Pulumi login, selected stack, backend, or Atlas credentials must not leak in.
+    if (!/^(PULUMI_|MONGODB_ATLAS_)/.test(k)) env[k] = v;
+  }
+  return {
+    ...env,
+    PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+    PULUMI_BACKEND_URL: `file://${path.join(demoDir, "state")}`,
+    PULUMI_HOME: path.join(demoDir, "pulumi-home"),
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: process.env.PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS ?? "1000",
+    ...atlasEnv,
+  };
+}
+
+/** `pulumi <command>` on the root Pulumi.yaml project, through the CLI and its language host. */
+async function runWithCli(binDir, atlasEnv, emulator) {
+  const env = pulumiEnv(binDir, atlasEnv);
+  const pulumi = (args) => run("pulumi", [...args, "--non-interactive"], env);
+  if ((await pulumi(["stack", "select", "--create", stackName])) !== 0) return 1;
+  const stackArgs = ["--stack", stackName];
+  const line = {
+    up: ["up", "--yes", ...stackArgs],
+    preview: ["preview", "--diff", ...stackArgs],
+    refresh: ["refresh", "--yes", ...stackArgs],
+    destroy: ["destroy", "--yes", ...stackArgs],
+  }[command];
+  const languageHost = path.join(binDir.split(path.delimiter)[0], "pulumi-language-nodejs");
+  say(`pulumi ${line.join(" ")}   (the Pulumi.yaml project in ${repoRoot}; language host ${languageHost})`);
+  const code = await pulumi(line);
+  if (code !== 0) return code;
+  if (command === "up") {
+    const outputs = JSON.parse(await capture("pulumi", ["stack", "output", "--json", ...stackArgs], env));
+    say("outputs:");
+    for (const [k, v] of Object.entries(outputs)) process.stdout.write(`  ${k}: ${JSON.stringify(v)}\n`);
+    say("to delete it all again: npm run demo -- destroy");
+  } else if (command === "destroy") {
+    reportLeftovers(emulator);
+  }
+  return 0;
+}
+
+function reportLeftovers(emulator) {
+  const left = emulator.store.listBuckets(emulator.credentials.groupId);
+  say(
+    left.length === 0
+      ? `destroyed; the emulator holds no export bucket any more. Remove ${demoDirLabel}/ to start afresh.`
+      : `destroyed the stack; the emulator still holds ${left.length} export bucket(s) not managed by it: ${left.map((b) => b.id).join(", ")}`,
+  );
+}
+
+/**
+ * Fallback without a language host: the same program as an Automation API inline program (the
+ * CLI and engine are real; the program runs in this process).
+ */
+async function runInline(binDir, atlasEnv, emulator) {
+  say(`no pulumi-language-nodejs beside pulumi in ${binDir}: running the program as an Automation API inline program`);
+  const auto = require("@pulumi/pulumi/automation");
+  // getLatestSnapshotOutput runs in this process here: it needs the emulator's settings too.
+  Object.assign(process.env, atlasEnv);
+  const program = async () => require(path.join(repoRoot, "dist", "examples", "index.js")).default();
+  const cmd = await auto.PulumiCommand.get({ root: path.dirname(binDir) });
+  const env = pulumiEnv(binDir, atlasEnv);
+  const stack = await auto.LocalWorkspace.createOrSelectStack(
+    { stackName, projectName: "atlas-export-examples", program },
+    {
+      workDir: demoDir,
+      pulumiCommand: cmd,
+      pulumiHome: env.PULUMI_HOME,
+      projectSettings: { name: "atlas-export-examples", runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
+      envVars: Object.fromEntries(Object.entries(env).filter(([k]) => /^(PULUMI_|MONGODB_ATLAS_)/.test(k))),
+    },
+  );
+  const onOutput = (l) => process.stdout.write(l);
+  if (command === "preview") await stack.preview({ onOutput, diff: true });
+  else if (command === "refresh") await stack.refresh({ onOutput });
+  else if (command === "destroy") {
+    await stack.destroy({ onOutput });
+    reportLeftovers(emulator);
+  } else {
+    const res = await stack.up({ onOutput });
+    say("outputs:");
+    for (const [k, v] of Object.entries(res.outputs)) process.stdout.write(`  ${k}: ${JSON.stringify(v.value)}\n`);
+    say("to delete it all again: npm run demo -- destroy");
+  }
+  return 0;
+}
+
 async function main() {
   if (!known.includes(command)) {
     console.error(`unknown command "${command}"; use one of: ${known.join(", ")}`);
@@ -57,7 +175,7 @@ async function main() {
     );
     process.exit(2);
   }
-  say("making the Pulumi CLI available (the first run builds it from the Go module proxy: a few minutes)");
+  say("making the Pulumi CLI and its Node.js language host available (the first run builds them with Go: 10+ minutes, once)");
   const binDir = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-pulumi.sh")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
@@ -65,12 +183,9 @@ async function main() {
     .trim()
     .split("\n")
     .pop();
-  process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
 
-  const auto = require("@pulumi/pulumi/automation");
   const { startEmulator } = require("pulumi-atlas-export/emulator");
   fs.mkdirSync(path.join(demoDir, "state"), { recursive: true });
-
   const emulator = await startEmulator({
     port: 0,
     seed: "empty-buckets",
@@ -79,9 +194,8 @@ async function main() {
   });
   say(`Atlas emulator listening at ${emulator.url} (state in ${path.join(demoDirLabel, "emulator.json")})`);
 
-  // The emulator's seeded API key, for both the provider (in the CLI's plugin process, envVars
-  // below) and getLatestSnapshotOutput (runs in this process: inline program). A service account
-  // in the caller's environment would win over API keys, so it is cleared for this run.
+  // The emulator's seeded API key. A service account in the caller's environment would win over
+  // API keys, so it is cleared for this run.
   const atlasEnv = {
     MONGODB_ATLAS_BASE_URL: emulator.url,
     MONGODB_ATLAS_PUBLIC_API_KEY: emulator.credentials.apiKey.publicKey,
@@ -89,62 +203,19 @@ async function main() {
     MONGODB_ATLAS_CLIENT_ID: "",
     MONGODB_ATLAS_CLIENT_SECRET: "",
   };
-  Object.assign(process.env, atlasEnv);
-
-  const program = async () => require(path.join(repoRoot, "dist", "examples", "index.js")).default();
-  const cmd = await auto.PulumiCommand.get({ root: path.dirname(binDir) });
-  const stack = await auto.LocalWorkspace.createOrSelectStack(
-    { stackName: "demo", projectName: "atlas-export-examples", program },
-    {
-      workDir: demoDir,
-      pulumiCommand: cmd,
-      pulumiHome: path.join(demoDir, "pulumi-home"),
-      projectSettings: {
-        name: "atlas-export-examples",
-        runtime: "nodejs",
-        backend: { url: `file://${path.join(demoDir, "state")}` },
-      },
-      envVars: {
-        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        ...atlasEnv,
-        PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: process.env.PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS ?? "1000",
-      },
-    },
-  );
-  const onOutput = (line) => process.stdout.write(line);
   try {
-    if (command === "preview") {
-      say("pulumi preview");
-      await stack.preview({ onOutput, diff: true });
-    } else if (command === "refresh") {
-      say("pulumi refresh");
-      await stack.refresh({ onOutput });
-    } else if (command === "destroy") {
-      say("pulumi destroy");
-      await stack.destroy({ onOutput });
-      const left = emulator.store.listBuckets(emulator.credentials.groupId);
-      say(
-        left.length === 0
-          ? `destroyed; the emulator holds no export bucket any more. Remove ${demoDirLabel}/ to start afresh.`
-          : `destroyed the stack; the emulator still holds ${left.length} export bucket(s) not managed by it: ${left.map((b) => b.id).join(", ")}`,
-      );
-    } else {
-      say("pulumi up");
-      const res = await stack.up({ onOutput });
-      say("outputs:");
-      for (const [k, v] of Object.entries(res.outputs)) {
-        process.stdout.write(`  ${k}: ${JSON.stringify(v.value)}\n`);
-      }
-      say("to delete it all again: npm run demo -- destroy");
-    }
+    // ensure-pulumi.sh may print "<pulumi's dir>:<plugin dir>"; the language host sits beside pulumi.
+    const hasLanguageHost = fs.existsSync(path.join(binDir.split(path.delimiter)[0], "pulumi-language-nodejs"));
+    return await (hasLanguageHost ? runWithCli : runInline)(binDir, atlasEnv, emulator);
   } finally {
     await emulator.close();
   }
 }
 
-main().catch((err) => {
-  console.error(`[demo] failed: ${err && err.message ? err.message : err}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[demo] failed: ${err && err.message ? err.message : err}`);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): makes the Pulumi CLI available (built once from the Go module
-# proxy and cached), compiles the package, then runs every vitest project, e2e included.
+# The test command (`npm test`): makes the Pulumi CLI and its Node.js language host available
+# (scripts/ensure-pulumi.sh: built once with Go and cached), compiles the package, type-checks the
+# tests, then runs every vitest project, e2e included.
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -9,9 +9,10 @@ import { EXIT, recover, type RecoverOptions } from "./run";
 export const USAGE = `Usage: pulumi-atlas-export recover [options]
 
 Repairs a stack after "pulumi up" was interrupted (killed, CI runner lost) while creating
-ExportBucket/ExportJob resources: finds each pending create's object in Atlas and records it in
-the state, or clears the pending operation when nothing was created. Prints the plan; changes
-nothing without --yes.
+ExportBucket/ExportJob resources (or creating/updating AutoExport resources): finds each pending
+create's object in Atlas (for AutoExport: whether the cluster's backup schedule already shows it)
+and records it in the state, or clears the pending operation when nothing landed. Prints the
+plan; changes nothing without --yes.
 
 Options:
   -s, --stack <name>     the stack (default: the selected stack, as for "pulumi")

@@ -4,7 +4,7 @@
  * gathers the inputs and applies the result.
  */
 import { pickCreated } from "../resources/created-lookup";
-import type { RecoverableKind } from "./kinds";
+import type { CreatedObjectKind, RecoverableKind, SettingKind } from "./kinds";
 import { containsSecret, type Deployment, type PendingOperation, type StateResource } from "./state";
 
 /** One entry of `pulumi stack history --output json` (only the fields used). */
@@ -132,12 +132,16 @@ function missingInputs(kind: RecoverableKind, inputs: Record<string, unknown>): 
   return kind.requiredInputs.filter((k) => typeof inputs[k] !== "string" || inputs[k] === "");
 }
 
-function decideCreate(
-  op: PendingOperation,
-  kind: RecoverableKind,
-  input: PlanInput,
-  excluded: ReadonlySet<string>,
-): Action {
+/**
+ * True when deciding `op` needs Atlas's answer: a pending create, or a pending update of a
+ * setting kind (whose update is the same request as its create).
+ */
+export function needsAtlas(op: PendingOperation, kind: RecoverableKind | undefined): boolean {
+  return kind !== undefined && (op.type === "creating" || (op.type === "updating" && kind.setting === true));
+}
+
+/** What every looked-up decision checks first: the inputs are readable and complete, and Atlas answered. */
+function lookedUp(op: PendingOperation, kind: RecoverableKind, input: PlanInput): Action | { inputs: Record<string, unknown>; items: unknown[] } {
   const inputs = op.resource.inputs ?? {};
   const { __provider: _provider, ...args } = inputs;
   if (containsSecret(args)) {
@@ -154,8 +158,54 @@ function decideCreate(
   const lookup = input.atlas.get(op.resource.urn);
   if (!lookup) return { kind: "unresolved", op, detail: "Atlas was not asked" };
   if ("error" in lookup) return { kind: "unresolved", op, detail: `listing Atlas failed: ${lookup.error}` };
+  return { inputs, items: lookup.items };
+}
+
+/**
+ * A pending create or update of a setting kind: Atlas shows exactly what it asked for → record
+ * the outputs create/update would have stored; otherwise clear it (the next `pulumi up` sends the
+ * idempotent request again). No start bound is involved (see {@link SettingKind}).
+ */
+function decideSetting(op: PendingOperation, kind: SettingKind, input: PlanInput, resources: readonly StateResource[]): Action {
+  const checked = lookedUp(op, kind, input);
+  if ("kind" in checked) return checked;
+  const { inputs, items } = checked;
+  const verb = op.type === "updating" ? "update" : "create";
+  const applied = items.find((c) => kind.sameIdentity(c, inputs));
+  if (applied === undefined) {
+    const seen = items.length === 0 ? "Atlas has nothing to read (the cluster does not exist)" : `Atlas does not show the ${kind.describe(inputs)}`;
+    return {
+      kind: "clear",
+      op,
+      detail: `${seen}: clear it (the next "pulumi up" sends the ${verb} again, which is safe: it is one idempotent request)`,
+    };
+  }
+  const id = kind.idFor(inputs);
+  const outputs = { ...kind.outputs(inputs, applied), __provider: inputs["__provider"] };
+  const stamp = input.now.toISOString();
+  // An update rewrites the resource already in the state: keep when it was created.
+  const previous = op.type === "updating" ? resources.find((r) => r.urn === op.resource.urn) : undefined;
+  const resource: StateResource = { ...op.resource, id, outputs, created: previous?.created ?? stamp, modified: stamp };
+  return {
+    kind: "record",
+    op,
+    id,
+    resource,
+    detail: `Atlas already shows the ${kind.describe(inputs)}: the ${verb} landed; record it in the state with its outputs`,
+  };
+}
+
+function decideCreate(
+  op: PendingOperation,
+  kind: CreatedObjectKind,
+  input: PlanInput,
+  excluded: ReadonlySet<string>,
+): Action {
+  const checked = lookedUp(op, kind, input);
+  if ("kind" in checked) return checked;
+  const { inputs, items } = checked;
   const bound = input.bounds.get(op.resource.urn);
-  const match = pickCreated(lookup.items, {
+  const match = pickCreated(items, {
     // No provable bound: every match counts as older than the request (reported, never taken).
     sentAtMs: bound?.ms ?? Number.POSITIVE_INFINITY,
     idOf: (c) => kind.idOf(c),
@@ -215,9 +265,13 @@ function decideCreate(
  *   created at or after the operation started and not already in the state, is recorded in the
  *   state with the outputs `create` would have stored (and the pending operation's `__provider`);
  *   no such object → the operation is cleared; ambiguity or a failed lookup → left pending.
- * - A pending **update** or **delete** of an owned type is cleared: re-running it is safe (the
- *   bucket update is an idempotent PATCH, a job update exports nothing, delete treats "not found"
- *   as done), and the resource's previous state is still in the stack.
+ * - A pending **create or update** of a setting kind (AutoExport): Atlas already shows exactly
+ *   what it asked for → recorded (an update replaces the resource's previous state); otherwise
+ *   cleared. No creation time is involved (see {@link SettingKind}).
+ * - Any other pending **update**, and every pending **delete**, of an owned type is cleared:
+ *   re-running it is safe (the bucket update is an idempotent PATCH, a job update exports
+ *   nothing, delete treats "not found"/"already off" as done), and the resource's previous state
+ *   is still in the stack.
  * - Pending operations of other types are left untouched (`foreign`).
  * Pure; never throws.
  */
@@ -232,9 +286,11 @@ export function planRecovery(input: PlanInput): RecoveryPlan {
       foreign.push(op);
       continue;
     }
-    if (op.type === "creating") {
-      const excluded = new Set(resources.filter((r) => r.type === kind.type && r.id).map((r) => r.id as string));
-      actions.push(decideCreate(op, kind, input, excluded));
+    if (needsAtlas(op, kind)) {
+      // A setting's id is derived from its inputs, not minted by Atlas: there is no object that
+      // another resource could already manage, so no exclusion applies to it.
+      const excluded = () => new Set(resources.filter((r) => r.type === kind.type && r.id).map((r) => r.id as string));
+      actions.push(kind.setting === true ? decideSetting(op, kind, input, resources) : decideCreate(op, kind, input, excluded()));
     } else if (op.type === "updating" || op.type === "deleting") {
       const verb = op.type === "updating" ? "update" : "delete";
       actions.push({
@@ -295,8 +351,15 @@ function resolveReferences(actions: Action[], resources: readonly StateResource[
 /** The deployment after the plan: recorded resources appended (dependencies first), resolved operations removed. */
 function nextDeployment(deployment: Deployment, actions: readonly Action[]): Deployment {
   const resources = [...(deployment.resources ?? [])];
+  // A recorded update (setting kinds) replaces the resource's previous state in place.
+  for (const a of actions) {
+    if (a.kind !== "record" || a.op.type !== "updating") continue;
+    const at = resources.findIndex((r) => r.urn === a.resource.urn);
+    if (at >= 0) resources[at] = a.resource;
+    else resources.push(a.resource);
+  }
   const present = new Set(resources.map((r) => r.urn));
-  let records = actions.flatMap((a) => (a.kind === "record" ? [a.resource] : []));
+  let records = actions.flatMap((a) => (a.kind === "record" && a.op.type !== "updating" ? [a.resource] : []));
   while (records.length > 0) {
     const ready = records.filter((r) => referencedUrns(r).every((u) => present.has(u) || !records.some((o) => o.urn === u)));
     const next = ready.length > 0 ? ready : records; // a cycle cannot happen; keep order if it did

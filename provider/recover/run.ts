@@ -1,6 +1,6 @@
 /**
  * `pulumi-atlas-export recover`: reads the stack through the Pulumi CLI, asks Atlas what the
- * interrupted creates made, prints the plan, and with `--yes` imports the repaired state after
+ * interrupted creates made (and which AutoExport creates/updates landed), prints the plan, and with `--yes` imports the repaired state after
  * saving a backup of the exported one.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import type { AtlasApi } from "../client/api";
 import { resolveConfig } from "../config";
 import { RECOVERABLE_KINDS, type RecoverableKind } from "./kinds";
 import { fileBackendDir, fileBackendLocks, historyShowsRunningUpdate, isLockError, lockAdvice } from "./lock";
-import { operationStartBound, planRecovery, type Action, type AtlasLookup, type RecoveryPlan, type StartBound } from "./plan";
+import { needsAtlas, operationStartBound, planRecovery, type Action, type AtlasLookup, type RecoveryPlan, type StartBound } from "./plan";
 import { PulumiCommandError, PulumiStack, type PulumiRunner, type StackSelection } from "./pulumi-cli";
 import { nameOfUrn, stackOfUrn, type PendingOperation } from "./state";
 
@@ -79,7 +79,7 @@ async function lookupAtlas(
   for (const op of ops) {
     const kind = kinds.get(op.resource.type);
     const inputs = op.resource.inputs ?? {};
-    if (!kind || op.type !== "creating" || kind.requiredInputs.some((k) => typeof inputs[k] !== "string")) continue;
+    if (!kind || !needsAtlas(op, kind) || kind.requiredInputs.some((k) => typeof inputs[k] !== "string")) continue;
     const key = `${kind.type} ${kind.scopeOf(inputs)}`;
     let listing = listings.get(key);
     if (!listing) {
@@ -134,7 +134,7 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps = {}): Pro
   const bounds = new Map<string, StartBound | undefined>();
   for (const op of ours) bounds.set(op.resource.urn, operationStartBound(deployment, op, history, opts.sinceMs));
   let atlas = new Map<string, AtlasLookup>();
-  if (ours.some((op) => op.type === "creating")) {
+  if (ours.some((op) => needsAtlas(op, kinds.get(op.resource.type)))) {
     const api = await (deps.atlas ?? ((c) => defaultAtlas(c, env)))(await stack.atlasConfig());
     try {
       atlas = await lookupAtlas(api, ours, kinds);

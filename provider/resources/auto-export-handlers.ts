@@ -104,6 +104,19 @@ export function enableRequest(inputs: AutoExportInputs): UpdateAutoExportRequest
   });
 }
 
+/**
+ * True when the schedule already does what {@link enableRequest} asks for: auto-export on, into
+ * exactly this bucket at exactly this frequency, and with this prefix flag when the inputs set
+ * it (left out, the flag is not managed). `recover` uses it to tell whether an interrupted
+ * create/update PATCH landed.
+ */
+export function autoExportMatches(schedule: BackupScheduleResponse, inputs: AutoExportInputs): boolean {
+  if (schedule.autoExportEnabled !== true) return false;
+  if (schedule.export?.exportBucketId !== inputs.exportBucketId || schedule.export?.frequencyType !== inputs.frequencyType) return false;
+  const prefix = inputs.useOrgAndGroupNamesInExportPrefix;
+  return prefix === undefined || (schedule.useOrgAndGroupNamesInExportPrefix ?? false) === prefix;
+}
+
 /** Stored outputs from Atlas's schedule; `managesPrefix` says whether the program sets the prefix flag. */
 export function autoExportOutputs(
   projectId: string,
@@ -130,9 +143,13 @@ function argsOf(state: AutoExportState): PropertyBag {
   return out;
 }
 
-async function enable(api: AtlasApi, inputs: AutoExportInputs): Promise<AutoExportState> {
-  const schedule = await api.updateBackupSchedule(inputs.projectId, inputs.clusterName, enableRequest(inputs));
+/** The outputs create/update store for `inputs`, given the schedule Atlas answered their PATCH with. */
+export function enabledOutputs(inputs: AutoExportInputs, schedule: BackupScheduleResponse): AutoExportState {
   return autoExportOutputs(inputs.projectId, inputs.clusterName, schedule, inputs.useOrgAndGroupNamesInExportPrefix !== undefined);
+}
+
+async function enable(api: AtlasApi, inputs: AutoExportInputs): Promise<AutoExportState> {
+  return enabledOutputs(inputs, await api.updateBackupSchedule(inputs.projectId, inputs.clusterName, enableRequest(inputs)));
 }
 
 /** `create`: one PATCH turning auto-export on into the bucket. Throws the Atlas error. */
@@ -157,7 +174,7 @@ export async function updateAutoExport(
  * The schedule of the cluster named in stored state; `schedule` undefined when Atlas answers
  * that the cluster does not exist (`CLUSTER_NOT_FOUND`); any other 404 is an error. Throws other Atlas errors, and when state lacks the names.
  */
-async function storedSchedule(
+export async function storedSchedule(
   api: AtlasApi,
   id: string,
   props: PropertyBag,

@@ -63,6 +63,7 @@ export function splitKnown(news: PropertyBag): { known: PropertyBag; unknownKeys
 /**
  * Maps zod issues to check failures. Every reason names the property, so the message stands
  * on its own wherever the engine prints it.
+ * @internal
  */
 export function zodIssuesToFailures(issues: readonly z.core.$ZodIssue[], validKeys: readonly string[]): CheckFailure[] {
   const failures: CheckFailure[] = [];
@@ -238,6 +239,7 @@ export interface CheckStart {
  * old inputs (`olds`): state written by an older version may carry outputs in its inputs, and an
  * echo of it is not the user's mistake. Output names never reach the returned inputs. Then the
  * known values go through the strict schema.
+ * @internal
  */
 export function startCheck(
   news: PropertyBag,

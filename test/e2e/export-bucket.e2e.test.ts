@@ -10,13 +10,12 @@
  *   bucket (error names Cluster0 and what to change; bucket kept) → destroy once cleared
  *   leaves the emulator empty. Then the whole workspace is scanned for the private key.
  *
- * Secret stacks: one small stack per other way to give credentials (stack config service
- * account, env API key, env service account); state, backups, history and engine output must
- * not contain the secret; `__provider` stays ≤ 2048 bytes per resource.
+ * The other ways to give credentials (stack config service account, env API key, env service
+ * account) go through a bucket's create, update, refresh and destroy in secret-scan.e2e.test.ts,
+ * which checks the same things (no secret anywhere, the auth method used, `__provider` size).
  */
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearAtlasEnv, type ConfigEntry, createTestStack, exportStackAtRest, failureOf, loadPackage, nativeRequire, providerBytes, redactSecretValues, type StateResource, type TestStack } from "../helpers/pulumi";
+import { clearAtlasEnv, createTestStack, expectNoSecret, failureOf, loadPackage, nativeRequire, providerBytes, type StateResource, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RunningEmulator = Awaited<ReturnType<Emulator["startEmulator"]>>;
@@ -61,42 +60,6 @@ type BucketOut = {
   serviceUrl?: string;
 };
 const outputOf = (outputs: Record<string, { value: unknown }>, name: string) => outputs[name]?.value as BucketOut;
-
-/**
- * Asserts that no secret appears in the stack export, any workspace file (state, backups,
- * history, config, logs) or the engine output.
- *
- * `stack.exportStack()` runs `pulumi stack export --show-secrets`, which decrypts values the
- * engine stores as secrets: with credentials in stack config, the default `pulumi-nodejs`
- * provider's inputs carry the (secret) `mongodbatlas:*` config, encrypted at rest. So in that
- * export the secret may appear ONLY inside secret values; outside them, and in the export at
- * rest (`pulumi stack export` without `--show-secrets`), it must not appear at all.
- */
-async function expectNoSecret(t: TestStack, secrets: string[]): Promise<number> {
-  for (const s of secrets) expect(s.length, "the secret to look for must be non-empty").toBeGreaterThan(10);
-  const deployment = await t.stack.exportStack();
-  const { redacted, secrets: secretValues } = redactSecretValues(deployment);
-  const decryptedOutsideSecrets = JSON.stringify(redacted);
-  const atRest = await exportStackAtRest(t);
-  const files = t.files();
-  const output = t.output.join("");
-  // Sanity: there is something to scan (state, history, engine lines).
-  expect(atRest).toContain('"deployment"');
-  expect(files.some((f) => f.path.includes(`${path.sep}.pulumi${path.sep}`))).toBe(true);
-  expect(output.length).toBeGreaterThan(0);
-  for (const s of secrets) {
-    expect(decryptedOutsideSecrets).not.toContain(s);
-    expect(atRest).not.toContain(s);
-    for (const f of files) expect(f.text, f.path).not.toContain(s);
-    expect(output).not.toContain(s);
-  }
-  const inSecretValues = secretValues.filter((v) => secrets.some((s) => JSON.stringify(v).includes(s))).length;
-  console.log(
-    `[e2e] scanned exportStack (${decryptedOutsideSecrets.length} chars; the credential only inside ${inSecretValues} secret value(s), encrypted at rest), ` +
-      `the export at rest, ${files.length} files, ${t.output.length} output lines: no credential`,
-  );
-  return inSecretValues;
-}
 
 describe("issue 5: ExportBucket on AWS, Azure and GCP through the real Pulumi engine", () => {
   let emulator: RunningEmulator;
@@ -333,90 +296,5 @@ describe("issue 5: ExportBucket on AWS, Azure and GCP through the real Pulumi en
     it("after destroy, nothing in the stack export, state files, backups, history or engine output holds the private key", async () => {
       await expectNoSecret(t, [emulator.credentials.apiKey.privateKey]);
     });
-  });
-
-  describe("no credential in state or output, whichever way credentials are given", () => {
-    const cases: {
-      name: string;
-      env?: (e: RunningEmulator) => Record<string, string>;
-      config?: (e: RunningEmulator) => Record<string, ConfigEntry>;
-      secret: (e: RunningEmulator) => string;
-      auth: "digest" | "bearer";
-    }[] = [
-      {
-        name: "config-service-account",
-        config: (e) => ({
-          "mongodbatlas:baseUrl": { value: e.url },
-          "mongodbatlas:clientId": { value: e.credentials.serviceAccount.clientId },
-          "mongodbatlas:clientSecret": { value: e.credentials.serviceAccount.clientSecret, secret: true },
-        }),
-        secret: (e) => e.credentials.serviceAccount.clientSecret,
-        auth: "bearer",
-      },
-      {
-        name: "env-api-key",
-        env: (e) => ({
-          MONGODB_ATLAS_BASE_URL: e.url,
-          MONGODB_ATLAS_PUBLIC_API_KEY: e.credentials.apiKey.publicKey,
-          MONGODB_ATLAS_PRIVATE_API_KEY: e.credentials.apiKey.privateKey,
-        }),
-        secret: (e) => e.credentials.apiKey.privateKey,
-        auth: "digest",
-      },
-      {
-        name: "env-service-account",
-        env: (e) => ({
-          MONGODB_ATLAS_BASE_URL: e.url,
-          MONGODB_ATLAS_CLIENT_ID: e.credentials.serviceAccount.clientId,
-          MONGODB_ATLAS_CLIENT_SECRET: e.credentials.serviceAccount.clientSecret,
-        }),
-        secret: (e) => e.credentials.serviceAccount.clientSecret,
-        auth: "bearer",
-      },
-    ];
-
-    for (const c of cases) {
-      it(`${c.name}: up, update, refresh, destroy leave no secret anywhere`, async () => {
-        let args: BucketArgs = { projectId, cloudProvider: "AWS", bucketName: `e2e-${c.name}`, iamRoleId: AWS_ROLE };
-        const t = await createTestStack({
-          name: `bucket-${c.name}`,
-          env: c.env?.(emulator),
-          config: c.config?.(emulator),
-          program: bucketProgram(() => ({ bucket: args })),
-        });
-        try {
-          const before = emulator.requestLog.length;
-          const up = await t.stack.up({ onOutput: t.onOutput });
-          const id = outputOf(up.outputs, "bucket").exportBucketId;
-          expect(emulator.store.getBucket(projectId, id)).toBeDefined();
-          args = { ...args, requirePrivateNetworking: true };
-          const up2 = await t.stack.up({ onOutput: t.onOutput });
-          expect(up2.summary.resourceChanges?.["update"]).toBe(1);
-          await t.stack.refresh({ expectNoChanges: true, onOutput: t.onOutput });
-          // The provider really authenticated the way this case configures (not some leftover).
-          // (Service accounts also call POST /api/oauth/token with Basic auth for their token.)
-          const apiCalls = requestsSince(before).filter((e) => e.path.startsWith("/api/atlas/v2/") && e.status === 200);
-          const authKinds = new Set(apiCalls.map((e) => e.auth));
-          expect([...authKinds]).toEqual([c.auth]);
-          if (c.auth === "bearer") expect(requestsSince(before).some((e) => e.path === "/api/oauth/token" && e.status === 200)).toBe(true);
-
-          const resources = await t.resources("atlas:ExportBucket");
-          const sizes = providerBytes(resources);
-          console.log(`[e2e] ${c.name}: ${JSON.stringify(up.summary.resourceChanges)} then update ${JSON.stringify(up2.summary.resourceChanges)}; __provider bytes: ${sizes.join(", ")}; auth: ${[...authKinds].join(",")}`);
-          expect(sizes).toHaveLength(1);
-          for (const s of sizes) expect(s).toBeLessThanOrEqual(2048);
-          const encryptedCopies = await expectNoSecret(t, [c.secret(emulator)]);
-          // Stack config reaches the provider as the default provider's inputs: stored, but as a secret.
-          if (c.config) expect(encryptedCopies).toBeGreaterThanOrEqual(1);
-          else expect(encryptedCopies).toBe(0);
-
-          await t.stack.destroy({ onOutput: t.onOutput });
-          expect(emulator.store.getBucket(projectId, id)).toBeUndefined();
-          await expectNoSecret(t, [c.secret(emulator)]);
-        } finally {
-          await t.cleanup();
-        }
-      });
-    }
   });
 });

@@ -5,15 +5,20 @@
  * runs (the `npm ci` half of the first line is what made this test runnable at all; running it
  * here would replace node_modules under the running tests).
  *
+ * The demo must be what users get from a Pulumi project: `pulumi up` of the root Pulumi.yaml
+ * through the CLI's Node.js language host, not an Automation API inline program. The update
+ * history the CLI writes says how each update ran (`exec.kind`: "cli" vs "auto.inline").
+ *
  * Speed knobs only (same program, same commands): the emulator runs 10× faster than demo speed,
- * export waits poll every 200 ms, and the state goes to a throwaway directory under .e2e/ so a
- * developer's .demo/ is left alone. A service account in the caller's environment is set to
- * nonsense to show the demo does not pick it up.
+ * export waits poll every 200 ms, and the state goes to a throwaway directory under .e2e/ and a
+ * stack of its own so a developer's .demo/ and demo stack are left alone. A service account in
+ * the caller's environment is set to nonsense to show the demo does not pick it up.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { languageHostBinDir } from "../helpers/cli";
 import { ensurePulumiBinDir, repoRoot } from "../helpers/pulumi";
 
 const DEMO = "npm run demo";
@@ -56,9 +61,22 @@ function run(commandLine: string, env: NodeJS.ProcessEnv): Promise<Run> {
 
 const tail = (s: string) => s.split("\n").slice(-60).join("\n");
 
+const STACK = `quickstart-${process.pid}`;
+
+/** `exec.kind` of every update in the demo's file backend ("cli" when the CLI ran the project). */
+function execKinds(demoDir: string): string[] {
+  const dir = path.join(demoDir, "state", ".pulumi", "history", "atlas-export-examples", STACK);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".history.json"))
+    .map((f) => (JSON.parse(readFileSync(path.join(dir, f), "utf8")) as { environment?: Record<string, string> }).environment?.["exec.kind"] ?? "?");
+}
+
 describe("README quick start", () => {
   let demoDir = "";
   let env: NodeJS.ProcessEnv = {};
+  // With ../shared/pulumi-language-nodejs present (development and CI) the language host must be there.
+  const withLanguageHost = languageHostBinDir() !== undefined;
 
   beforeAll(() => {
     const binDir = ensurePulumiBinDir();
@@ -68,6 +86,7 @@ describe("README quick start", () => {
       ...process.env,
       PATH: `${binDir}${path.delimiter}${process.env["PATH"] ?? ""}`,
       PULUMI_ATLAS_EXPORT_DEMO_DIR: path.relative(repoRoot, demoDir),
+      PULUMI_ATLAS_EXPORT_DEMO_STACK: STACK,
       ATLAS_EMULATOR_TIME_SCALE: "0.1",
       PULUMI_ATLAS_EXPORT_POLL_INTERVAL_MS: "200",
       MONGODB_ATLAS_CLIENT_ID: "mdb_sa_id_not0the0emulator0000000000",
@@ -78,6 +97,7 @@ describe("README quick start", () => {
 
   afterAll(() => {
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+    rmSync(path.join(repoRoot, `Pulumi.${STACK}.yaml`), { force: true });
   });
 
   it("the README's quick start is exactly the two commands this test and `npm test` run", () => {
@@ -106,7 +126,14 @@ describe("README quick start", () => {
       expect(job.prefix).toMatch(/^exported_snapshots\/.+\/Cluster0\//);
     }
     expect(out).toMatch(/^  snapshotId: "[0-9a-f]{24}"$/m);
-    expect(out).toContain("+ 7 created");
+    expect(out).toContain("+ 8 created");
+
+    // The CLI ran the Pulumi.yaml project through its language host: no inline program.
+    if (withLanguageHost) {
+      expect(out).toMatch(/\[demo\] pulumi up --yes --stack \S+ +\(the Pulumi\.yaml project in .*; language host \S+pulumi-language-nodejs\)/);
+      expect(out).not.toContain("Automation API inline program");
+      expect(execKinds(demoDir)).toEqual(["cli"]);
+    }
 
     // Export waits print progress lines.
     expect(out).toMatch(/export job [0-9a-f]{24} on Cluster0: started \(snapshot [0-9a-f]{24} → bucket [0-9a-f]{24}\)/);
@@ -123,9 +150,10 @@ describe("README quick start", () => {
     const r = await run(destroyCommand, env);
     expect(r.code, tail(r.output)).toBe(0);
     console.log(`[e2e] ${destroyCommand}: ...\n${tail(r.output).split("\n").slice(-8).join("\n")}`);
-    expect(r.output).toContain("- 7 deleted");
+    expect(r.output).toContain("- 8 deleted");
     expect(r.output).toContain("destroyed; the emulator holds no export bucket any more.");
     expect(r.output).toContain("removed from the stack's state only");
+    if (withLanguageHost) expect(execKinds(demoDir)).toEqual(["cli", "cli"]);
   });
 
   it("the README's Usage example type-checks against the built package", () => {

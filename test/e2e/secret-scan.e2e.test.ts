@@ -6,12 +6,21 @@
  * Authorization header either). For both auth methods (API key → HTTP Digest, service account →
  * OAuth client credentials) × both ways to configure them (secret stack config, environment).
  *
+ * Each case also checks that the provider authenticated the way it was configured (every API
+ * call digest or bearer, a token request for service accounts), that the bucket update was one
+ * in-place update and the refresh changed nothing, that `__provider` stays ≤ 2048 bytes, and
+ * that stack config credentials are stored only as secret values (env ones not at all). (These
+ * cases replace the per-credential bucket stacks export-bucket.e2e.test.ts used to run.)
+ *
  * Then failing auth (a wrong private key, both ways): `up` fails, and neither the error nor any
  * output or file contains the wrong key.
+ *
+ * Every case has its own emulator and stack and shares nothing with the others, so the cases
+ * run concurrently (two at a time: `maxConcurrency` in vitest.config.ts); the Automation API
+ * keeps each inline program's state apart (one AsyncLocalStorage store per run).
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTestStack, loadPackage, nativeRequire, type ConfigEntry, type TestStack } from "../helpers/pulumi";
+import { clearAtlasEnv, createTestStack, expectNoSecret, exportStackAtRest, loadPackage, nativeRequire, providerBytes, type ConfigEntry, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RunningEmulator = Awaited<ReturnType<Emulator["startEmulator"]>>;
@@ -31,17 +40,8 @@ interface Phase {
   secondJob: boolean;
 }
 
-/**
- * `pulumi stack export` as a user runs it. Not `stack.exportStack()`: the Automation API passes
- * `--show-secrets`, which decrypts secret config (stored, encrypted, as the default provider's
- * inputs) on purpose.
- */
-function plainExport(t: TestStack): string {
-  const ws = t.stack.workspace as import("@pulumi/pulumi/automation").LocalWorkspace;
-  return execFileSync(ws.pulumiCommand.command, ["stack", "export", "--stack", "test"], {
-    cwd: t.workDir, env: { ...process.env, ...ws.envVars, PULUMI_HOME: ws.pulumiHome! }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
-  });
-}
+// The provider and the CLI must only see the credentials each stack is given.
+clearAtlasEnv();
 
 /** Everything a leak could hide in, as one list of named texts. */
 async function collect(t: TestStack, emulator: RunningEmulator, errors: string[]): Promise<{ where: string; text: string }[]> {
@@ -49,7 +49,8 @@ async function collect(t: TestStack, emulator: RunningEmulator, errors: string[]
     ...t.files().map((f) => ({ where: f.path, text: f.text })),
     { where: "engine output", text: t.output.join("") },
     { where: "thrown errors", text: errors.join("\n") },
-    { where: "stack export", text: plainExport(t) },
+    // `pulumi stack export` as a user runs it (no --show-secrets).
+    { where: "stack export", text: await exportStackAtRest(t) },
     { where: "emulator request log", text: JSON.stringify(emulator.requestLog) },
   ];
 }
@@ -86,7 +87,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-describe.each([
+describe.concurrent.each([
   ["apiKey", "config"],
   ["apiKey", "env"],
   ["serviceAccount", "config"],
@@ -118,9 +119,24 @@ describe.each([
     const o = { onOutput: t.onOutput };
 
     const up1 = await t.stack.up(o);
+    expect(emulator.store.listBuckets(P)).toHaveLength(1);
     phase.requirePrivateNetworking = true;
     const up2 = await t.stack.up(o);
-    await t.stack.refresh(o);
+    expect(up2.summary.resourceChanges?.["update"]).toBe(1);
+    await t.stack.refresh({ ...o, expectNoChanges: true });
+    // The provider really authenticated the way this case configures (not some leftover).
+    // (Service accounts also call POST /api/oauth/token with Basic auth for their token.)
+    const apiCalls = emulator.requestLog.filter((e) => e.path.startsWith("/api/atlas/v2/") && e.status === 200);
+    expect([...new Set(apiCalls.map((e) => e.auth))]).toEqual([auth === "apiKey" ? "digest" : "bearer"]);
+    if (auth === "serviceAccount") expect(emulator.requestLog.some((e) => e.path === "/api/oauth/token" && e.status === 200)).toBe(true);
+    const sizes = providerBytes(await t.resources());
+    expect(sizes).toHaveLength(2); // the bucket and job-1
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(2048);
+    const secret = auth === "apiKey" ? emulator.credentials.apiKey.privateKey : emulator.credentials.serviceAccount.clientSecret;
+    const encryptedCopies = await expectNoSecret(t, [secret]);
+    // Stack config reaches the provider as the default provider's inputs: stored, but as a secret.
+    if (via === "config") expect(encryptedCopies).toBeGreaterThanOrEqual(1);
+    else expect(encryptedCopies).toBe(0);
     phase.secondJob = true;
     emulator.forceNextExportOutcome({ state: "Failed", reason: "Access denied to the bucket (emulated)" });
     let failedJob = "";
@@ -145,6 +161,8 @@ describe.each([
     await t.stack.destroy(o);
     // ...and once after destroy (history, backups of every checkpoint).
     await scan("after destroy");
+    await expectNoSecret(t, [secret]);
+    expect(emulator.store.listBuckets(P)).toHaveLength(0);
     const ops = emulator.requestLog.map((e) => e.operation).filter(Boolean);
     console.log(
       `[e2e] ${auth}/${via}: up ${JSON.stringify(up1.summary.resourceChanges)}, update ${JSON.stringify(up2.summary.resourceChanges)}, ` +
@@ -163,7 +181,7 @@ describe.each([
   });
 });
 
-describe.each(["config", "env"] as Via[])("secret scan: a wrong private key from %s", (via) => {
+describe.concurrent.each(["config", "env"] as Via[])("secret scan: a wrong private key from %s", (via) => {
   it("fails the up, and the wrong key appears nowhere", async () => {
     const emulator = await startEmulator({ port: 0, seed: "empty-buckets", timeScale: 0 });
     cleanups.push(() => emulator.close());

@@ -2,11 +2,12 @@
  * Drives the real Pulumi CLI and engine from tests: Automation API stacks on a throwaway
  * `file://` backend, with inline programs.
  *
- * Why inline programs: the Node.js language host module is not served by the Go module proxy
- * here (see scripts/ensure-pulumi.sh), so `pulumi up` on a program directory cannot run. Inline
- * programs need no language host: the CLI talks to a language server inside this process. Every
- * other part is real: the CLI, the engine's planning (preview, replace, refresh), the state
- * files, and the dynamic-provider plugin process that loads our serialized `__provider`.
+ * Why inline programs here: many tests need dozens of engine round-trips with the program in
+ * the test's own process (to change it between steps and read its objects). The CLI then talks
+ * to a language server inside this process; every other part is real: the CLI, the engine's
+ * planning (preview, replace, refresh), the state files, and the dynamic-provider plugin
+ * process that loads our serialized `__provider`. The path users run (`pulumi up` on a
+ * Pulumi.yaml project through the Node.js language host) is covered by `test/helpers/cli.ts`.
  *
  * The package under test is loaded with Node's own `require` (not vitest's transform) so the
  * closure serializer finds it in `require.cache`, exactly as in a user's program. The workspace
@@ -14,6 +15,7 @@
  * through the self-link in `node_modules`, as a user's project resolves its dependency.
  */
 import { execFileSync } from "node:child_process";
+import { expect } from "vitest";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -33,6 +35,8 @@ export function loadPackage(): typeof import("../../provider/index") {
 }
 
 let pulumiBinDir: string | undefined;
+/** One `PulumiCommand` per process: `PulumiCommand.get` runs `pulumi version` each time. */
+let pulumiCommand: Promise<import("@pulumi/pulumi/automation").PulumiCommand> | undefined;
 
 /**
  * The directory holding `pulumi` and `pulumi-resource-pulumi-nodejs`: `PULUMI_BIN_DIR` when the
@@ -108,7 +112,8 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   const backendDir = path.join(workDir, "backend");
   mkdirSync(backendDir);
   const projectName = `e2e-${opts.name}`.replace(/[^a-zA-Z0-9-_.]/g, "-");
-  const cmd = await automation.PulumiCommand.get({ root: path.dirname(binDir) });
+  pulumiCommand ??= automation.PulumiCommand.get({ root: path.dirname(binDir) });
+  const cmd = await pulumiCommand;
   const stack = await automation.LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program: opts.program },
     {
@@ -126,8 +131,10 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
       },
     },
   );
-  for (const [key, entry] of Object.entries(opts.config ?? {})) {
-    await stack.setConfig(key, { value: entry.value, secret: entry.secret ?? false });
+  // All keys in one `pulumi config set-all` (one CLI start instead of one per key).
+  const config = Object.entries(opts.config ?? {});
+  if (config.length > 0) {
+    await stack.setAllConfig(Object.fromEntries(config.map(([key, e]) => [key, { value: e.value, secret: e.secret ?? false }])));
   }
   const output: string[] = [];
   const onOutput = (line: string): void => {
@@ -218,6 +225,43 @@ export function redactSecretValues(value: unknown): { redacted: unknown; secrets
     return v;
   };
   return { redacted: walk(value), secrets };
+}
+
+/**
+ * Asserts that no secret appears in the stack export, any workspace file (state, backups,
+ * history, config, logs) or the engine output. Returns how many secret values (encrypted at
+ * rest) hold one of them.
+ *
+ * `stack.exportStack()` runs `pulumi stack export --show-secrets`, which decrypts values the
+ * engine stores as secrets: with credentials in stack config, the default `pulumi-nodejs`
+ * provider's inputs carry the (secret) `mongodbatlas:*` config, encrypted at rest. So in that
+ * export the secret may appear ONLY inside secret values; outside them, and in the export at
+ * rest (`pulumi stack export` without `--show-secrets`), it must not appear at all.
+ */
+export async function expectNoSecret(t: TestStack, secrets: string[]): Promise<number> {
+  for (const s of secrets) expect(s.length, "the secret to look for must be non-empty").toBeGreaterThan(10);
+  const deployment = await t.stack.exportStack();
+  const { redacted, secrets: secretValues } = redactSecretValues(deployment);
+  const decryptedOutsideSecrets = JSON.stringify(redacted);
+  const atRest = await exportStackAtRest(t);
+  const files = t.files();
+  const output = t.output.join("");
+  // Sanity: there is something to scan (state, history, engine lines).
+  expect(atRest).toContain('"deployment"');
+  expect(files.some((f) => f.path.includes(`${path.sep}.pulumi${path.sep}`))).toBe(true);
+  expect(output.length).toBeGreaterThan(0);
+  for (const s of secrets) {
+    expect(decryptedOutsideSecrets).not.toContain(s);
+    expect(atRest).not.toContain(s);
+    for (const f of files) expect(f.text, f.path).not.toContain(s);
+    expect(output).not.toContain(s);
+  }
+  const inSecretValues = secretValues.filter((v) => secrets.some((s) => JSON.stringify(v).includes(s))).length;
+  console.log(
+    `[e2e] scanned exportStack (${decryptedOutsideSecrets.length} chars; the credential only inside ${inSecretValues} secret value(s), encrypted at rest), ` +
+      `the export at rest, ${files.length} files, ${t.output.length} output lines: no credential`,
+  );
+  return inSecretValues;
 }
 
 /** A process seen in `/proc` (Linux only). */

@@ -3,6 +3,7 @@
  * deployment to import.
  */
 import { describe, expect, it } from "vitest";
+import { autoExportId, enabledOutputs } from "../../provider/resources/auto-export-handlers";
 import { bucketOutputs } from "../../provider/resources/export-bucket-handlers";
 import { jobOutputs } from "../../provider/resources/export-job-handlers";
 import { RECOVERABLE_KINDS } from "../../provider/recover/kinds";
@@ -15,8 +16,11 @@ import {
   type StartBound,
 } from "../../provider/recover/plan";
 import type { Deployment, PendingOperation } from "../../provider/recover/state";
+import { FakeAtlas } from "../fixtures/resources/fake-atlas";
 import {
+  AUTO_EXPORT_TYPE,
   BUCKET_TYPE,
+  PROJECT,
   JOB_TYPE,
   PROVIDER_TEXT,
   ROOT_URN,
@@ -24,6 +28,8 @@ import {
   UPDATE_STARTED,
   atlasBucket,
   atlasJob,
+  atlasSchedule,
+  autoExportInputs,
   bucketInputs,
   deployment,
   jobInputs,
@@ -209,6 +215,111 @@ describe("recover plan: export jobs, dependencies and other operations", () => {
     const foreign = pending("aws:s3/bucket:Bucket", "raw", { bucket: "x" });
     const p = plan(deployment([], [foreign]), {});
     expect(p.actions).toEqual([]);
+    expect(p.deployment).toBeUndefined();
+  });
+});
+
+describe("recover plan: AutoExport (a setting of the cluster's backup schedule)", () => {
+  const bucketId = oid(BEFORE, 1);
+  const otherBucket = oid(BEFORE, 2);
+  const id = autoExportId(PROJECT, "Cluster0");
+  const create = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(bucketId));
+
+  it("records a pending create when the schedule auto-exports into exactly the requested bucket and frequency, with the outputs create stores and __provider", () => {
+    const schedule = atlasSchedule(bucketId);
+    // No start bound at all: a schedule has no creation time, and none is needed.
+    const p = plan(deployment([], [create]), { [create.resource.urn]: [schedule] }, null);
+    expect(p.actions.map((a) => a.kind)).toEqual(["record"]);
+    const r = p.deployment!.resources!.find((x) => x.urn === create.resource.urn)!;
+    expect(r.id).toBe(id);
+    expect(r.outputs).toEqual({ ...enabledOutputs(create.resource.inputs as never, schedule), __provider: PROVIDER_TEXT });
+    expect(r.outputs).toMatchObject({ autoExportEnabled: true, exportBucketId: bucketId, frequencyType: "monthly" });
+    // The prefix flag is not managed when the program leaves it out.
+    expect(r.outputs).not.toHaveProperty("useOrgAndGroupNamesInExportPrefix");
+    expect(r.inputs).toEqual(create.resource.inputs);
+    expect(r.provider).toBe(create.resource.provider);
+    expect(r.created).toBe(NOW.toISOString());
+    expect(p.deployment!.pending_operations).toBeUndefined();
+    expect(p.actions[0]!.detail).toContain("the create landed");
+  });
+
+  it("clears a pending create when the schedule does not show what it asked for (off, another bucket, another frequency, another prefix flag)", () => {
+    const off = atlasSchedule(bucketId, { autoExportEnabled: false, export: undefined });
+    const elsewhere = atlasSchedule(otherBucket);
+    const yearly = atlasSchedule(bucketId, { export: { exportBucketId: bucketId, frequencyType: "yearly" } });
+    for (const schedule of [off, elsewhere, yearly]) {
+      const p = plan(deployment([], [create]), { [create.resource.urn]: [schedule] });
+      expect(p.actions.map((a) => a.kind)).toEqual(["clear"]);
+      expect(p.actions[0]!.detail).toContain("idempotent");
+      expect(p.deployment!.pending_operations).toBeUndefined();
+      expect(p.deployment!.resources!.map((r) => r.urn)).not.toContain(create.resource.urn);
+    }
+    const withPrefix = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(bucketId, { useOrgAndGroupNamesInExportPrefix: true }));
+    const flagOff = atlasSchedule(bucketId, { useOrgAndGroupNamesInExportPrefix: false });
+    expect(plan(deployment([], [withPrefix]), { [withPrefix.resource.urn]: [flagOff] }).actions[0]!.kind).toBe("clear");
+    const flagOn = atlasSchedule(bucketId, { useOrgAndGroupNamesInExportPrefix: true });
+    const p = plan(deployment([], [withPrefix]), { [withPrefix.resource.urn]: [flagOn] });
+    expect(p.actions[0]!.kind).toBe("record");
+    expect(p.deployment!.resources!.find((x) => x.urn === withPrefix.resource.urn)!.outputs!["useOrgAndGroupNamesInExportPrefix"]).toBe(true);
+  });
+
+  it("clears a pending create on a cluster that does not exist: the kind's lookup turns Atlas's 404 into no schedule", async () => {
+    const kind = RECOVERABLE_KINDS.get(AUTO_EXPORT_TYPE)!;
+    const atlas = new FakeAtlas();
+    atlas.schedules.set("Cluster0", "missing");
+    const items = await kind.list(atlas, create.resource.inputs!);
+    expect(items).toEqual([]);
+    const p = plan(deployment([], [create]), { [create.resource.urn]: items });
+    expect(p.actions.map((a) => a.kind)).toEqual(["clear"]);
+    expect(p.actions[0]!.detail).toContain("cluster does not exist");
+    // Any other error is not "no schedule": it reaches the lookup, which leaves the operation pending.
+    atlas.schedules.set("Cluster0", atlasSchedule(bucketId));
+    expect(await kind.list(atlas, create.resource.inputs!)).toEqual([atlasSchedule(bucketId)]);
+    atlas.fail("getBackupSchedule", { kind: "api", status: 401, errorCode: "USER_UNAUTHORIZED" });
+    await expect(kind.list(atlas, create.resource.inputs!)).rejects.toThrow();
+    const failed = plan(deployment([], [create]), { [create.resource.urn]: { error: "GET …/backup/schedule → 401 USER_UNAUTHORIZED" } });
+    expect(failed.actions[0]).toMatchObject({ kind: "unresolved" });
+    expect(failed.deployment).toBeUndefined();
+  });
+
+  it("records a pending update that landed by replacing the resource's previous state in place (created kept)", () => {
+    const before = { ...recorded(AUTO_EXPORT_TYPE, "ae", id, autoExportInputs(otherBucket)), created: "2026-01-10T11:00:00Z" };
+    const upd = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(bucketId), { id }, "updating");
+    const schedule = atlasSchedule(bucketId);
+    const p = plan(deployment([before], [upd]), { [upd.resource.urn]: [schedule] });
+    expect(p.actions.map((a) => [a.kind, a.op.type])).toEqual([["record", "updating"]]);
+    const same = p.deployment!.resources!.filter((r) => r.urn === upd.resource.urn);
+    expect(same).toHaveLength(1);
+    expect(same[0]!.outputs).toEqual({ ...enabledOutputs(upd.resource.inputs as never, schedule), __provider: PROVIDER_TEXT });
+    expect(same[0]!.inputs).toEqual(upd.resource.inputs);
+    expect(same[0]!.created).toBe("2026-01-10T11:00:00Z");
+    expect(same[0]!.modified).toBe(NOW.toISOString());
+    expect(p.deployment!.resources!.indexOf(same[0]!)).toBe(deployment([before], []).resources!.findIndex((r) => r.urn === before.urn));
+    expect(p.deployment!.pending_operations).toBeUndefined();
+  });
+
+  it("clears a pending update that did not land, and a pending delete, leaving the previous state as it is", () => {
+    const before = recorded(AUTO_EXPORT_TYPE, "ae", id, autoExportInputs(otherBucket));
+    const upd = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(bucketId), { id }, "updating");
+    const p = plan(deployment([before], [upd]), { [upd.resource.urn]: [atlasSchedule(otherBucket)] });
+    expect(p.actions.map((a) => a.kind)).toEqual(["clear"]);
+    expect(p.actions[0]!.detail).toContain("sends the update again");
+    expect(p.deployment!.resources!.find((r) => r.urn === before.urn)).toEqual(before);
+    expect(p.deployment!.pending_operations).toBeUndefined();
+
+    const del = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(otherBucket), { id }, "deleting");
+    const d = plan(deployment([before], [del]), {});
+    expect(d.actions.map((a) => [a.kind, a.op.type])).toEqual([["clear", "deleting"]]);
+    expect(d.deployment!.resources!.find((r) => r.urn === before.urn)).toEqual(before);
+  });
+
+  it("leaves a pending create with secret inputs pending", () => {
+    const secret = pending(AUTO_EXPORT_TYPE, "s", {
+      ...autoExportInputs(bucketId),
+      exportBucketId: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" },
+    });
+    const p = plan(deployment([], [secret]), { [secret.resource.urn]: [atlasSchedule(bucketId)] });
+    expect(p.actions[0]).toMatchObject({ kind: "unresolved" });
     expect(p.deployment).toBeUndefined();
   });
 });

@@ -12,7 +12,22 @@ import { isLockError } from "../../provider/recover/lock";
 import type { PulumiResult } from "../../provider/recover/pulumi-cli";
 import { EXIT, recover } from "../../provider/recover/run";
 import type { ExportedStack } from "../../provider/recover/state";
-import { BUCKET_TYPE, UPDATE_STARTED, atlasBucket, bucketInputs, deployment, oid, pending } from "../fixtures/recover/state";
+import { autoExportId } from "../../provider/resources/auto-export-handlers";
+import {
+  AUTO_EXPORT_TYPE,
+  BUCKET_TYPE,
+  PROJECT,
+  UPDATE_STARTED,
+  atlasBucket,
+  atlasSchedule,
+  autoExportInputs,
+  bucketInputs,
+  deployment,
+  oid,
+  pending,
+  recorded,
+} from "../fixtures/recover/state";
+import { FakeAtlas } from "../fixtures/resources/fake-atlas";
 
 const SECRET = "3b1e4f0a-5c2d-4e8f-9a7b-6c5d4e3f2a1b";
 const op = pending(BUCKET_TYPE, "b", bucketInputs("crash-bucket"));
@@ -150,6 +165,27 @@ describe("recover run: other resource types", () => {
     expect(text).toContain("--import-pending-creates");
     const imported = JSON.parse(readFileSync(importedFile!, "utf8")) as ExportedStack;
     expect(imported.deployment.pending_operations).toEqual([foreign]);
+  });
+});
+
+describe("recover run: AutoExport", () => {
+  it("asks Atlas for the schedule on a pending update (not only creates) and records the update that landed", async () => {
+    const bucketId = oid(UPDATE_STARTED - 3_600_000, 1);
+    const id = autoExportId(PROJECT, "Cluster0");
+    const before = recorded(AUTO_EXPORT_TYPE, "ae", id, autoExportInputs(oid(UPDATE_STARTED - 3_600_000, 2)));
+    const upd = pending(AUTO_EXPORT_TYPE, "ae", autoExportInputs(bucketId), { id }, "updating");
+    exported = { version: 3, deployment: deployment([before], [upd]) };
+    const atlas = new FakeAtlas();
+    atlas.schedules.set("Cluster0", atlasSchedule(bucketId));
+    const code = await recover({ yes: true, stack: "test", cwd: dir }, { ...deps(), atlas: async () => atlas });
+    expect(code).toBe(EXIT.ok);
+    expect(atlas.calls).toEqual(["getBackupSchedule"]);
+    expect(printed.join("\n")).toMatch(/RECORD AutoExport "ae" \(pending updating\): Atlas already shows the auto-export of cluster Cluster0/);
+    const imported = JSON.parse(readFileSync(importedFile!, "utf8")) as ExportedStack;
+    expect(imported.deployment.pending_operations).toBeUndefined();
+    const r = imported.deployment.resources!.filter((x) => x.urn === upd.resource.urn);
+    expect(r).toHaveLength(1);
+    expect(r[0]!.outputs).toMatchObject({ exportBucketId: bucketId, autoExportEnabled: true });
   });
 });
 

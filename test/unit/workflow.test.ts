@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SEED } from "../../emulator/seed";
+import type { WorkflowStep } from "../helpers/workflow";
 
 const root = path.resolve(__dirname, "..", "..");
 const WORKFLOW = "examples/github-actions/pulumi-atlas-export.yml";
@@ -18,14 +19,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as
   bin: Record<string, string>;
 };
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  if?: string;
-}
+type Step = WorkflowStep;
 interface Job {
   name?: string;
   if?: string;
@@ -77,16 +71,41 @@ describe("the workflow users copy", () => {
     }
   });
 
-  it("every `npm run <script>` is a package.json script and every `npx <bin>` a bin of this package", () => {
+  it("every `npm run <script>` is a package.json script; the emulator starts from this package's bin link, never through npx", () => {
     const npmRun = runs.flatMap((r) => [...r.matchAll(/\bnpm run ([\w:.-]+)/g)].map((m) => m[1] as string));
     expect(npmRun).toContain("build");
     for (const name of npmRun) expect(pkg.scripts, `npm run ${name}`).toHaveProperty([name]);
-    const npx = runs.flatMap((r) => [...r.matchAll(/\bnpx ([\w@/.-]+)/g)].map((m) => m[1] as string));
-    expect(npx).toEqual(["atlas-export-emulator"]);
-    for (const bin of npx) expect(Object.keys(pkg.bin)).toContain(bin);
+    // npx without --no-install may fetch an unrelated registry package, and its $! is npx, not the emulator.
+    const commands = runs.join("\n").replace(/#.*$/gm, "");
+    expect(commands).not.toMatch(/\bnpx\b/);
+    const bins = runs.flatMap((r) => [...r.matchAll(/\.\/node_modules\/\.bin\/([\w@.-]+)/g)].map((m) => m[1] as string));
+    expect(bins).toEqual(["atlas-export-emulator"]);
+    for (const bin of bins) expect(Object.keys(pkg.bin)).toContain(bin);
     // The bin's target is what `npm run build` produces from emulator/cli.ts.
-    expect(pkg.bin["atlas-export-emulator"]).toBe("./dist/emulator/cli.js");
+    expect(pkg.bin["atlas-export-emulator"]).toBe("dist/emulator/cli.js");
     expect(existsSync(path.join(root, "emulator", "cli.ts"))).toBe(true);
+  });
+
+  it("PULUMI_STACK (which the CLI reads) names the throwaway stack only, in the emulator step; the real stack has its own variable", () => {
+    // A workflow-level PULUMI_STACK made `pulumi config set` in the emulator job target the real stack.
+    expect(Object.keys(wf.env ?? {})).not.toContain("PULUMI_STACK");
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      expect(Object.keys((job as { env?: Record<string, string> }).env ?? {}), name).not.toContain("PULUMI_STACK");
+    }
+    const step = (wf.jobs["emulator"] as Job).steps.find((s) => s.run?.includes("pulumi stack init"));
+    const init = /pulumi stack init (\S+)/.exec(step?.run ?? "")?.[1];
+    expect(step?.env?.["PULUMI_STACK"]).toBe(init);
+    expect(wf.env?.["REAL_STACK"]).toBeTruthy();
+  });
+
+  it("the stop step waits until the emulator process has exited", () => {
+    const job = wf.jobs["emulator"] as Job;
+    const start = job.steps.find((s) => s.name === "Start the Atlas emulator")?.run ?? "";
+    const stop = job.steps.find((s) => s.name === "Stop the Atlas emulator");
+    expect(stop?.if).toBe("always()");
+    expect(start).toMatch(/emulator\.pid/);
+    expect(stop?.run).toMatch(/kill "\$pid"/);
+    expect(stop?.run).toMatch(/kill -0 "\$pid"/);
   });
 
   it("every emulator option it passes is one the emulator CLI accepts", () => {
@@ -123,7 +142,7 @@ describe("the workflow users copy", () => {
     expect(others).toHaveLength(0);
     expect(step?.with).toMatchObject({ command: "preview", "comment-on-pr": true, diff: true });
     expect(String(step?.with?.["github-token"])).toContain("secrets.GITHUB_TOKEN");
-    expect(String(step?.with?.["stack-name"])).toContain("env.PULUMI_STACK");
+    expect(String(step?.with?.["stack-name"])).toContain("env.REAL_STACK");
   });
 
   it("on merge to main: applies the real stack, one update at a time", () => {
@@ -156,7 +175,7 @@ describe("the workflow users copy", () => {
     const job = wf.jobs["emulator"] as Job;
     expect(JSON.stringify(job)).not.toContain("secrets.");
     const script = job.steps.map((s) => s.run ?? "").join("\n");
-    expect(script).toContain("npx atlas-export-emulator --port 0");
+    expect(script).toContain("./node_modules/.bin/atlas-export-emulator --port 0");
     expect(script).toContain('echo "MONGODB_ATLAS_BASE_URL=$url" >> "$GITHUB_ENV"');
     for (const cmd of ["pulumi stack init", "pulumi preview", "pulumi up --yes", "pulumi preview --expect-no-changes", "pulumi destroy --yes"]) {
       expect(script, cmd).toContain(cmd);

@@ -1,0 +1,24 @@
+/**
+ * The provider behind every ExportBucket, as a module of its own: its `module.exports` is the
+ * provider object. When the package is installed in the project's `node_modules`, Pulumi's
+ * closure serializer finds this object in `require.cache` and stores only
+ * `require("pulumi-atlas-export/dist/provider/resources/bucket-provider.js")` as `__provider`
+ * (~0.3 KB instead of ~2 KB, twice per resource). That specifier is in users' state from then
+ * on: keep this file at this path, exported in package.json, forever. Otherwise (`npm link`,
+ * pnpm, a repo's self-link) `shim.ts` hands the serializer a copy and these functions are
+ * serialized by value, so they follow the rules of `shim.ts`: `import type` only, reference
+ * nothing but `require` and their own parameters, and forward to the stable runtime.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+const exportBucketProvider: dynamic.ResourceProvider = {
+  configure: (req) => require("pulumi-atlas-export/runtime").configure(req.config),
+  check: (...a) => require("pulumi-atlas-export/runtime").bucket.check(...a),
+  diff: (...a) => require("pulumi-atlas-export/runtime").bucket.diff(...a),
+  create: (...a) => require("pulumi-atlas-export/runtime").bucket.create(...a),
+  read: (...a) => require("pulumi-atlas-export/runtime").bucket.read(...a),
+  update: (...a) => require("pulumi-atlas-export/runtime").bucket.update(...a),
+  delete: (...a) => require("pulumi-atlas-export/runtime").bucket.delete(...a),
+};
+
+export = exportBucketProvider;
