@@ -88,6 +88,7 @@ describe.skipIf(!binDir)("a TypeScript project that installs the packed package"
       // The CLI calls the module's export when it is a function; examples/index.ts default-exports one.
       "index.ts": 'import main from "./program";\n\nexport = main;\n',
       "program.ts": readFileSync(path.join(repoRoot, "examples", "index.ts"), "utf8"),
+      "auto-export.ts": readFileSync(path.join(repoRoot, "examples", "auto-export.ts"), "utf8"),
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     // The lock file a repository commits; the workflow's `npm ci` installs from it.
@@ -134,11 +135,11 @@ describe.skipIf(!binDir)("a TypeScript project that installs the packed package"
     expect(existsSync(path.join(dir, "node_modules", "pulumi-atlas-export", "dist", "provider", "index.js"))).toBe(true);
   });
 
-  it("`pulumi up` ran the .ts program through the language host: 7 created, no-change preview, 7 deleted, no warnings", () => {
+  it("`pulumi up` ran the .ts program through the language host: 8 created, no-change preview, 8 deleted, no warnings", () => {
     const out = job!.steps.find((s) => s.label.startsWith("pulumi preview, up"))?.output ?? "";
-    expect(out).toContain("+ 7 created");
+    expect(out).toContain("+ 8 created");
     expect(out).toMatch(/Resources:\n\s+7 unchanged/);
-    expect(out).toContain("- 7 deleted");
+    expect(out).toContain("- 8 deleted");
     expect(out).toContain("Stack 'emulator-ci' has been removed");
     expect(out).toMatch(/export job [0-9a-f]{24} on Cluster0: Successful/);
     expect(out).not.toMatch(/warning: using pulumi-[\w-]+ from \$PATH/);
