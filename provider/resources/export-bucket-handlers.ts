@@ -11,13 +11,12 @@ import {
   exportBucketArgsSchema,
   parseAzureServiceUrl,
 } from "../schemas/export-bucket-args";
+import { pickCreated } from "./created-lookup";
 import {
-  CLOCK_SKEW_MS,
   SCHEMA_VERSION,
   compact,
-  createOnce,
+  createExactlyOnce,
   diffFields,
-  objectIdTimeMs,
   withDefaults,
   type CheckFailure,
   type DiffField,
@@ -219,10 +218,42 @@ function describe(inputs: ExportBucketInputs): string {
 }
 
 /**
+ * Ids of buckets an `adopt: true` create took over in this provider process. The engine runs
+ * one provider process per deployment, so when a replacement (create-before-delete) adopts the
+ * very bucket the old resource holds, the old resource's delete in the same run finds its id
+ * here and leaves the bucket alone (it is the new resource's now).
+ */
+const adoptedInThisProcess = new Set<string>();
+
+/** True if a create in this process adopted the bucket `id` (see `deleteExportBucket`). */
+export function adoptedByAnotherResource(id: string): boolean {
+  return adoptedInThisProcess.has(id);
+}
+
+/** @internal Tests: forget what this process adopted. */
+export function forgetAdoptedForTesting(): void {
+  adoptedInThisProcess.clear();
+}
+
+/** The lost-response lookup of a create: the one identical bucket created after the request. */
+function lostBucketLookup(api: AtlasApi, inputs: ExportBucketInputs) {
+  return {
+    find: async (sentAtMs: number) =>
+      pickCreated(await listMatching(api, inputs), { sentAtMs, idOf: (b) => b._id, sameIdentity: (b) => bucketMatches(b, inputs) }),
+    howToCheck: (sentAtMs: number) =>
+      `Look at GET /api/atlas/v2/groups/${inputs.projectId}/backup/exportBuckets (the project's export buckets) for the ` +
+      `${describe(inputs)}, created at or after ${new Date(sentAtMs).toISOString()}. If there is exactly one, add ` +
+      `adopt: true to this ExportBucket so the next "pulumi up" takes it over (or delete it in Atlas); if there is none, ` +
+      `run "pulumi up" again.`,
+  };
+}
+
+/**
  * `create`. With `adopt: true`, takes over the one existing bucket matching the inputs
  * (throws if there is none or more than one). Otherwise sends one POST; if its response is
- * lost, finds the bucket created since the request started (ObjectId time, with clock-skew
- * allowance) or, if none, sends the POST once more. Throws the Atlas error otherwise.
+ * lost, takes the one identical bucket created after the request was sent (`pickCreated`),
+ * sends the POST once more if there is none, and fails naming the candidates, creating
+ * nothing, if that is ambiguous (see `createExactlyOnce`). Throws the Atlas error otherwise.
  */
 export async function createExportBucket(
   api: AtlasApi,
@@ -231,23 +262,10 @@ export async function createExportBucket(
 ): Promise<{ id: string; outs: ExportBucketState }> {
   const ctx = withDefaults(context);
   if (inputs.adopt === true) return adoptExportBucket(api, inputs, ctx);
-  const startedAt = ctx.now();
-  const created = await createOnce(
+  const created = await createExactlyOnce(
     () => api.createExportBucket(inputs.projectId, createRequest(inputs)),
-    async () => {
-      const candidates = (await listMatching(api, inputs))
-        .filter((b) => objectIdTimeMs(b._id) >= startedAt - CLOCK_SKEW_MS)
-        .sort((a, b) => objectIdTimeMs(a._id) - objectIdTimeMs(b._id));
-      // Several candidates means someone else created a twin meanwhile; the earliest is the
-      // most likely ours. Say which one we took so the other can be cleaned up.
-      if (candidates.length > 1) {
-        ctx.log(
-          `export bucket: several buckets match ${describe(inputs)} (${candidates.map((b) => b._id).join(", ")}); managing ${candidates[0]?._id}`,
-        );
-      }
-      return candidates[0];
-    },
-    ctx.log,
+    lostBucketLookup(api, inputs),
+    ctx,
     `export bucket ${inputs.bucketName}`,
   );
   return { id: created._id, outs: bucketOutputs(inputs, created) };
@@ -277,6 +295,7 @@ async function adoptExportBucket(
   if (inputs.cloudProvider === "AWS" && (bucket.requirePrivateNetworking ?? false) !== wanted) {
     bucket = await api.updateExportBucket(inputs.projectId, bucket._id, { requirePrivateNetworking: wanted });
   }
+  adoptedInThisProcess.add(bucket._id);
   ctx.log(`export bucket ${inputs.bucketName}: adopted existing bucket ${bucket._id}`);
   return { id: bucket._id, outs: bucketOutputs(inputs, bucket) };
 }
@@ -341,12 +360,22 @@ export async function updateExportBucket(
 }
 
 /**
- * `delete`. Atlas's answer that the bucket does not exist (`EXPORT_BUCKET_NOT_FOUND`) counts as
- * deleted; any other 404 is an error, so destroy never reports a deletion that did not happen.
- * When Atlas refuses because a backup schedule
+ * `delete`. Leaves the bucket alone when a create in this run adopted it (a replacement with
+ * `adopt: true`). Atlas's answer that the bucket does not exist (`EXPORT_BUCKET_NOT_FOUND`)
+ * counts as deleted; any other 404 is an error, so destroy never reports a deletion that did
+ * not happen. When Atlas refuses because a backup schedule
  * auto-exports to the bucket, throws an error naming those clusters and saying what to change.
  */
-export async function deleteExportBucket(api: AtlasApi, id: string, props: PropertyBag): Promise<void> {
+export async function deleteExportBucket(
+  api: AtlasApi,
+  id: string,
+  props: PropertyBag,
+  log: (line: string) => void = console.log,
+): Promise<void> {
+  if (adoptedByAnotherResource(id)) {
+    log(`export bucket ${id}: not deleted in Atlas: another ExportBucket of this update adopted it (adopt: true), so it stays managed by that one`);
+    return;
+  }
   const projectId = storedString(props, "projectId", `export bucket ${id}`);
   try {
     await api.deleteExportBucket(projectId, id);

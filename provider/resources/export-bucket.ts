@@ -85,5 +85,10 @@ export class ExportBucket extends pulumi.dynamic.Resource {
       "atlas",
       "ExportBucket",
     );
+    // The stored output `exportBucketId` always equals the resource id. Taken from the id, it
+    // stays known in a preview of an in-place update (the engine knows the id then, but not
+    // the provider's outputs), so jobs that use it are not shown as replaced when `up` will
+    // only update the bucket. It is unknown exactly when the bucket is created or replaced.
+    this.exportBucketId = this.id;
   }
 }

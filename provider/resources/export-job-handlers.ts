@@ -4,21 +4,21 @@
  * is exported replaces the resource (a new export), and delete only forgets it.
  */
 import type { AtlasApi, BackupLabel, ExportJobResponse } from "../client/api";
-import { isAtlasApiError, isAtlasError } from "../errors";
+import { isAtlasApiError } from "../errors";
 import {
   DEFAULT_WAIT_TIMEOUT_MINUTES,
   EXPORT_JOB_ARG_NAMES,
   EXPORT_JOB_REQUIRED_ARGS,
   exportJobArgsSchema,
 } from "../schemas/export-job-args";
+import { objectIdTimeMs, pickCreated } from "./created-lookup";
 import {
-  CLOCK_SKEW_MS,
   SCHEMA_VERSION,
   compact,
-  createOnce,
+  createExactlyOnce,
   diffFields,
   formatElapsed,
-  objectIdTimeMs,
+  isTransient,
   stableJson,
   withDefaults,
   type CheckFailure,
@@ -213,10 +213,7 @@ const RETRY_HINT =
   `or change its customData or snapshotId.`;
 
 /** True for errors worth polling through: network, timeouts, 408, 429 and 5xx. */
-export function isTransient(e: unknown): boolean {
-  if (isAtlasApiError(e)) return e.status === 408 || e.status === 429 || e.status >= 500;
-  return isAtlasError(e) && (e.code === "ATLAS_NETWORK_ERROR" || e.code === "ATLAS_TIMEOUT");
-}
+export { isTransient };
 
 /** What a wait ended with. */
 export interface WaitOutcome {
@@ -242,10 +239,13 @@ export async function waitForExportJob(
   const deadline = startedAt + (inputs.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES) * 60_000;
   let nominal = policy.initialMs;
   let job = first;
+  let polls = 0;
   while (!TERMINAL_STATES.has(job.state)) {
     const remaining = deadline - ctx.now();
-    if (remaining <= 0) return { job, timedOut: true };
-    await ctx.sleep(Math.min(jitteredDelay(nominal, policy, ctx.random), remaining));
+    // At least one poll per wait, so a wait never ends on a state read before it started.
+    if (remaining <= 0 && polls > 0) return { job, timedOut: true };
+    await ctx.sleep(Math.max(0, Math.min(jitteredDelay(nominal, policy, ctx.random), remaining)));
+    polls++;
     nominal = Math.min(nominal * policy.factor, policy.maxMs);
     try {
       job = await api.getExportJob(inputs.projectId, inputs.clusterName, job.id);
@@ -284,7 +284,8 @@ function settle(inputs: ExportJobInputs, outcome: WaitOutcome, retried: boolean)
     const minutes = inputs.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES;
     const message =
       `${where} is still ${job.state} after ${minutes} minutes (waitTimeoutMinutes). The job goes on in Atlas and stays in the stack's state; ` +
-      `run "pulumi refresh" later to pick up its final state, or raise waitTimeoutMinutes / set waitForCompletion: false.`;
+      `the next "pulumi up" waits for it again, and "pulumi refresh" picks up its state without waiting. ` +
+      `To wait longer at once, raise waitTimeoutMinutes; to never wait, set waitForCompletion: false.`;
     throw new ExportJobIncompleteError(message, job.id, withProvider(outs, inputs), [message]);
   }
   if (job.state === "Failed" || job.state === "Cancelled") {
@@ -298,26 +299,47 @@ function settle(inputs: ExportJobInputs, outcome: WaitOutcome, retried: boolean)
 }
 
 /**
- * True if an Atlas export job is the one these inputs asked for: same bucket, same snapshot (when
- * Atlas reports it) and the same customData labels. The identity rule of the lost-response lookup
- * and of `pulumi-atlas-export recover`.
+ * True if an Atlas export job is the one these inputs asked for: same snapshot, bucket and
+ * customData. The identity rule of the lost-response lookup and of `pulumi-atlas-export recover`.
  */
 export function jobMatches(job: ExportJobResponse, inputs: ExportJobInputs): boolean {
-  if (job.exportBucketId !== inputs.exportBucketId) return false;
-  if (job.snapshotId !== undefined && job.snapshotId !== inputs.snapshotId) return false;
-  return stableJson(fromLabels(job.customData)) === stableJson(inputs.customData ?? {});
+  return (
+    job.exportBucketId === inputs.exportBucketId &&
+    job.snapshotId === inputs.snapshotId &&
+    stableJson(fromLabels(job.customData)) === stableJson(inputs.customData ?? {})
+  );
 }
 
-/** When Atlas created a job (epoch ms): `createdAt`, else its ObjectId time; NaN when unknown. */
+/** When Atlas created a job: `createdAt`, else the ObjectId time of its id (NaN if neither). */
 export function jobCreatedAtMs(job: ExportJobResponse): number {
-  const parsed = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
-  return Number.isFinite(parsed) ? parsed : objectIdTimeMs(job.id);
+  const t = job.createdAt ? Date.parse(job.createdAt) : Number.NaN;
+  return Number.isFinite(t) ? t : objectIdTimeMs(job.id);
 }
 
-function jobCreatedSince(job: ExportJobResponse, inputs: ExportJobInputs, notBefore: number): boolean {
-  if (!jobMatches(job, inputs)) return false;
-  const created = job.createdAt ? Date.parse(job.createdAt) : objectIdTimeMs(job.id);
-  return Number.isFinite(created) && created >= notBefore;
+function exportsPath(inputs: ExportJobInputs): string {
+  return `/api/atlas/v2/groups/${inputs.projectId}/clusters/${inputs.clusterName}/backup/exports`;
+}
+
+/** The lost-response lookup of a create: the one identical job created after the request. */
+function lostJobLookup(api: AtlasApi, inputs: ExportJobInputs) {
+  return {
+    find: async (sentAtMs: number) => {
+      const jobs: ExportJobResponse[] = [];
+      for await (const j of api.listExportJobs(inputs.projectId, inputs.clusterName, { itemsPerPage: 500 })) jobs.push(j);
+      return pickCreated(jobs, {
+        sentAtMs,
+        idOf: (j) => j.id,
+        createdAtMs: jobCreatedAtMs,
+        sameIdentity: (j) => jobMatches(j, inputs),
+      });
+    },
+    howToCheck: (sentAtMs: number) =>
+      `Look at GET ${exportsPath(inputs)} (the cluster's export jobs) for an export of snapshot ${inputs.snapshotId} ` +
+      `to bucket ${inputs.exportBucketId} with customData ${stableJson(inputs.customData ?? {})}, created at or after ` +
+      `${new Date(sentAtMs).toISOString()}. If there is one, that export ran (or is running), and "pulumi up" would ` +
+      `export the snapshot once more (Atlas answers 409 while the first is still running); to avoid a second export, ` +
+      `export another snapshot or change customData. If there is none, run "pulumi up" again.`,
+  };
 }
 
 /**
@@ -334,24 +356,17 @@ export async function createExportJob(
 ): Promise<{ id: string; outs: ExportJobState }> {
   const ctx = withDefaults(context);
   const { projectId, clusterName } = inputs;
-  const startedAt = ctx.now();
   let job: ExportJobResponse;
   try {
-    job = await createOnce(
+    job = await createExactlyOnce(
       () =>
         api.createExportJob(projectId, clusterName, {
           snapshotId: inputs.snapshotId,
           exportBucketId: inputs.exportBucketId,
           ...(inputs.customData && Object.keys(inputs.customData).length > 0 ? { customData: toLabels(inputs.customData) } : {}),
         }),
-      async () => {
-        const candidates: ExportJobResponse[] = [];
-        for await (const j of api.listExportJobs(projectId, clusterName, { itemsPerPage: 500 })) {
-          if (jobCreatedSince(j, inputs, startedAt - CLOCK_SKEW_MS)) candidates.push(j);
-        }
-        return candidates.sort((a, b) => objectIdTimeMs(a.id) - objectIdTimeMs(b.id))[0];
-      },
-      ctx.log,
+      lostJobLookup(api, inputs),
+      ctx,
       `export job of snapshot ${inputs.snapshotId} on ${clusterName}`,
     );
   } catch (e) {
@@ -426,15 +441,18 @@ export async function readExportJob(
 
 /**
  * `update`. Called for `waitForCompletion`/`waitTimeoutMinutes` changes (no API call when the
- * job already succeeded) and by the engine to retry a job recorded with init errors. Never
- * exports again: it re-reads the job and, if it is still Failed/Cancelled, rejects again with
- * the reason and how to export again. Returns every output.
+ * job already succeeded) and by the engine to retry a job recorded with init errors (a failed
+ * or timed-out wait). Never exports again: it re-reads the job; if the job is still running and
+ * `waitForCompletion` is not false, it waits again (a fresh `waitTimeoutMinutes`, with progress
+ * lines) exactly as create does; if it is Failed/Cancelled, or the wait times out again, it
+ * rejects again with the reason and what to do. Returns every output.
  */
 export async function updateExportJob(
   api: AtlasApi,
   id: string,
   olds: PropertyBag,
   news: ExportJobInputs,
+  context?: Partial<HandlerContext>,
 ): Promise<{ outs: ExportJobState }> {
   if (olds?.state === "Successful") {
     const computed: PropertyBag = {};
@@ -443,6 +461,7 @@ export async function updateExportJob(
       outs: compact({ ...inputsOf(news as unknown as PropertyBag), ...computed, exportJobId: typeof olds.exportJobId === "string" ? olds.exportJobId : id, schemaVersion: SCHEMA_VERSION } as ExportJobState),
     };
   }
+  const ctx = withDefaults(context);
   let job: ExportJobResponse;
   try {
     job = await api.getExportJob(news.projectId, news.clusterName, id);
@@ -452,7 +471,12 @@ export async function updateExportJob(
     }
     throw e;
   }
-  return { outs: settle(news, { job, timedOut: false }, true) };
+  if (TERMINAL_STATES.has(job.state) || news.waitForCompletion === false) {
+    return { outs: settle(news, { job, timedOut: false }, true) };
+  }
+  const minutes = news.waitTimeoutMinutes ?? DEFAULT_WAIT_TIMEOUT_MINUTES;
+  ctx.log(`export job ${job.id} on ${news.clusterName}: still ${job.state}, ${progressText(job)}; waiting for it again (up to ${minutes} minutes, waitTimeoutMinutes)`);
+  return { outs: settle(news, await waitForExportJob(api, news, job, ctx), true) };
 }
 
 /**

@@ -85,5 +85,8 @@ export class ExportJob extends pulumi.dynamic.Resource {
       "atlas",
       "ExportJob",
     );
+    // Always equal to the resource id; taken from it so it stays known in a preview of an
+    // in-place update (see ExportBucket.exportBucketId).
+    this.exportJobId = this.id;
   }
 }

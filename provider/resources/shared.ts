@@ -7,7 +7,8 @@
  * @internal
  */
 import type * as z from "zod";
-import { mayHaveBeenProcessed } from "../errors";
+import { isAtlasApiError, isAtlasError, mayHaveBeenProcessed } from "../errors";
+import type { CreatedMatch } from "./created-lookup";
 
 /**
  * The value the engine puts in `check`/`diff` inputs during preview for values that depend on
@@ -165,13 +166,122 @@ export function withDefaults(ctx: Partial<HandlerContext> | undefined): HandlerC
   return { ...defaultContext(), ...(ctx ?? {}) };
 }
 
+/** True for errors worth trying again later: network, timeouts, 408, 429 and 5xx. */
+export function isTransient(e: unknown): boolean {
+  if (isAtlasApiError(e)) return e.status === 408 || e.status === 429 || e.status >= 500;
+  return isAtlasError(e) && (e.code === "ATLAS_NETWORK_ERROR" || e.code === "ATLAS_TIMEOUT");
+}
+
+/** The message of any thrown value. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
- * Sends a create POST at most "once and a half": if the response is lost
- * (`mayHaveBeenProcessed`), `findCreated` looks for the object the POST may have made; if it
- * is found it is returned, otherwise the POST is known not to have landed and is sent once more
- * (then looked up once more if that response is lost too). Other errors propagate.
+ * How the lost-response lookup retries its list call (on top of the client's own retries):
+ * at most `attempts` listings, waiting `delayMs` × 2ⁿ between them, never past `deadlineMs`
+ * after the lookup started.
+ */
+export const LOOKUP_RETRY = { attempts: 4, delayMs: 2_000, deadlineMs: 60_000 } as const;
+
+/** How {@link createExactlyOnce} finds the object a create request whose response was lost made. */
+export interface LostResponseLookup<T> {
+  /**
+   * Lists the candidates (one full listing) and picks ours with `pickCreated`, given when the
+   * request was sent (epoch ms). Throws when the listing fails.
+   */
+  find: (sentAtMs: number) => Promise<CreatedMatch<T>>;
+  /**
+   * How a person checks by hand whether the request created the object: which list to look at
+   * (method and path) and which identity fields and ids to look for. One or two sentences.
+   */
+  howToCheck: (sentAtMs: number) => string;
+}
+
+/** What {@link createExactlyOnce} needs of the handler context. */
+export type CreateContext = Pick<HandlerContext, "now" | "sleep" | "log">;
+
+/**
+ * Sends a create request at most "once and a half", never making a duplicate or adopting an
+ * object that is not ours:
  *
- * Throws the last error when the object can be neither created nor found.
+ * - other errors than a lost response (`mayHaveBeenProcessed`) propagate unchanged;
+ * - a lost response is followed by the lookup (`lookup.find`, retried on transient failures,
+ *   bounded by {@link LOOKUP_RETRY}). Found → that object is returned. Ambiguous (several
+ *   candidates, or only identical objects older than the request) → an error naming the ids,
+ *   and nothing more is sent. None → the request did not land, so it is sent once more (and
+ *   looked up once more if that response is lost too);
+ * - when the lookup itself cannot answer, the error says the create may have been processed
+ *   and how to check (`lookup.howToCheck`); nothing is sent again.
+ */
+export async function createExactlyOnce<T>(
+  post: () => Promise<T>,
+  lookup: LostResponseLookup<T>,
+  ctx: CreateContext,
+  what: string,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const sentAt = ctx.now();
+    try {
+      return await post();
+    } catch (e) {
+      if (!mayHaveBeenProcessed(e)) throw e;
+      ctx.log(`${what}: the response to the create request was lost; looking for the object it may have created`);
+      const match = await lookupWithRetry(lookup, sentAt, ctx, what, e);
+      if (match.kind === "found") {
+        ctx.log(`${what}: found it; managing it instead of creating another`);
+        return match.item;
+      }
+      if (match.kind === "ambiguous") {
+        throw new Error(
+          `${what}: the response to the create request was lost (${messageOf(e)}), and the lookup cannot tell which ` +
+            `object it created: ${match.reason}: ${match.ids.join(", ")}. Nothing more was created. ${lookup.howToCheck(sentAt)}`,
+          { cause: e },
+        );
+      }
+      if (attempt >= 2) {
+        throw new Error(
+          `${what}: the response to the create request was lost twice (${messageOf(e)}). The lookup found nothing, ` +
+            `but Atlas may still be processing the second request. ${lookup.howToCheck(sentAt)}`,
+          { cause: e },
+        );
+      }
+      ctx.log(`${what}: it was not created; sending the create request once more`);
+    }
+  }
+}
+
+async function lookupWithRetry<T>(
+  lookup: LostResponseLookup<T>,
+  sentAt: number,
+  ctx: CreateContext,
+  what: string,
+  lost: unknown,
+): Promise<CreatedMatch<T>> {
+  const deadline = ctx.now() + LOOKUP_RETRY.deadlineMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lookup.find(sentAt);
+    } catch (e) {
+      const delay = LOOKUP_RETRY.delayMs * 2 ** (attempt - 1);
+      const retry = isTransient(e) && attempt < LOOKUP_RETRY.attempts && ctx.now() + delay <= deadline;
+      if (!retry) {
+        throw new Error(
+          `${what}: the response to the create request was lost (${messageOf(lost)}), so Atlas may have processed it ` +
+            `and created the object; looking it up failed after ${attempt} attempt(s): ${messageOf(e)}. ` +
+            `Nothing was sent again. ${lookup.howToCheck(sentAt)}`,
+          { cause: e },
+        );
+      }
+      ctx.log(`${what}: looking up the object failed (${messageOf(e)}); trying again in ${Math.round(delay / 1000)}s`);
+      await ctx.sleep(delay);
+    }
+  }
+}
+
+/**
+ * The older form of {@link createExactlyOnce}: `findCreated` returns the object or undefined
+ * (no ambiguity report, no hint). Kept for callers not yet moved to `pickCreated`.
  */
 export async function createOnce<T>(
   post: () => Promise<T>,
@@ -179,21 +289,19 @@ export async function createOnce<T>(
   log: (line: string) => void,
   what: string,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await post();
-    } catch (e) {
-      if (!mayHaveBeenProcessed(e)) throw e;
-      log(`${what}: the response to the create request was lost; looking for the object it may have created`);
-      const found = await findCreated();
-      if (found !== undefined) {
-        log(`${what}: found it; managing it instead of creating another`);
-        return found;
-      }
-      if (attempt >= 2) throw e;
-      log(`${what}: it was not created; sending the create request once more`);
-    }
-  }
+  const { now, sleep } = defaultContext();
+  return createExactlyOnce<T>(
+    post,
+    {
+      find: async (): Promise<CreatedMatch<T>> => {
+        const item = await findCreated();
+        return item === undefined ? { kind: "none" } : { kind: "found", item: item as T };
+      },
+      howToCheck: () => "Check in Atlas whether it exists before running \"pulumi up\" again.",
+    },
+    { now, sleep, log },
+    what,
+  );
 }
 
 /** "3m elapsed", "45s elapsed". */

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   createExportBucket,
   deleteExportBucket,
+  forgetAdoptedForTesting,
   readExportBucket,
   updateExportBucket,
   type ExportBucketInputs,
 } from "../../../provider/resources/export-bucket-handlers";
+import { LOOKUP_RETRY } from "../../../provider/resources/shared";
 import { FakeAtlas, PROJECT, fakeClock } from "../../fixtures/resources/fake-atlas";
 
 const aws: ExportBucketInputs = { projectId: PROJECT, cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: "6a00000000000000000000b1", __provider: "P" };
@@ -74,13 +76,80 @@ describe("ExportBucket create", () => {
     expect(api.count("createExportBucket")).toBe(2);
   });
 
-  it("lost response: an older identical bucket (created before the request) is not mistaken for ours", async () => {
+  it("lost request and only an older identical bucket: ambiguous, fails naming it, creates nothing", async () => {
     const { api, ctx } = setup();
     api.buckets.push({ _id: "5f0000000000000000000001", cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: aws.iamRoleId });
     api.fail("createExportBucket", { kind: "lostRequest" });
+    const error = (await createExportBucket(api, aws, ctx).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/cannot tell which object it created: .*older matching object\(s\) exist.*: 5f0000000000000000000001\. Nothing more was created\./);
+    expect(error.message).toContain(`GET /api/atlas/v2/groups/${PROJECT}/backup/exportBuckets`);
+    expect(api.count("createExportBucket")).toBe(1);
+    expect(api.buckets).toHaveLength(1);
+  });
+
+  it("lost response: the new bucket is taken, never an older twin", async () => {
+    const { api, ctx } = setup();
+    api.buckets.push({ _id: "5f0000000000000000000001", cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: aws.iamRoleId });
+    api.fail("createExportBucket", { kind: "lostResponse" });
     const { id } = await createExportBucket(api, aws, ctx);
+    expect(id).toBe(api.buckets[1]?._id);
     expect(id).not.toBe("5f0000000000000000000001");
+    expect(api.count("createExportBucket")).toBe(1);
+  });
+
+  it("lost response and two new identical buckets (someone else created one too): fails naming both, creates nothing", async () => {
+    const { api, ctx } = setup();
+    api.fail("createExportBucket", { kind: "lostResponse" });
+    const twin = api.newId();
+    api.buckets.push({ _id: twin, cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: aws.iamRoleId });
+    const error = (await createExportBucket(api, aws, ctx).catch((e: unknown) => e)) as Error;
+    expect(api.buckets).toHaveLength(2);
+    expect(error.message).toMatch(/2 matching objects were created after the request was sent/);
+    expect(error.message).toContain(twin);
+    expect(error.message).toContain(api.buckets[1]?._id as string);
+    expect(api.count("createExportBucket")).toBe(1);
+  });
+
+  it("an identical bucket that differs in one identity field (role) is no candidate", async () => {
+    const { api, ctx } = setup();
+    api.buckets.push({ _id: "5f0000000000000000000001", cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: "6a00000000000000000000b4" });
+    api.fail("createExportBucket", { kind: "lostRequest" });
+    await createExportBucket(api, aws, ctx);
     expect(api.count("createExportBucket")).toBe(2);
+  });
+
+  it("lost response and the lookup's list fails transiently: retried (bounded sleeps) before anything else", async () => {
+    const { api, ctx, state } = setup();
+    api.fail("createExportBucket", { kind: "lostResponse" });
+    api.fail("listExportBuckets", { kind: "network" }, { kind: "api", status: 503, errorCode: "SERVICE_UNAVAILABLE" });
+    const { id } = await createExportBucket(api, aws, ctx);
+    expect(id).toBe(api.buckets[0]?._id);
+    expect(api.count("listExportBuckets")).toBe(3);
+    expect(api.count("createExportBucket")).toBe(1);
+    expect(state.sleeps).toEqual([LOOKUP_RETRY.delayMs, 2 * LOOKUP_RETRY.delayMs]);
+  });
+
+  it("lost response and the lookup keeps failing: says the create may have been processed and how to check; no re-POST", async () => {
+    const { api, ctx, state } = setup();
+    api.fail("createExportBucket", { kind: "lostResponse" });
+    api.fail("listExportBuckets", ...Array.from({ length: 10 }, () => ({ kind: "network" }) as const));
+    const error = (await createExportBucket(api, aws, ctx).catch((e: unknown) => e)) as Error;
+    expect(api.count("createExportBucket")).toBe(1);
+    expect(api.count("listExportBuckets")).toBe(LOOKUP_RETRY.attempts);
+    expect(state.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LOOKUP_RETRY.deadlineMs);
+    expect(error.message).toMatch(/Atlas may have processed it and created the object; looking it up failed after 4 attempt\(s\)/);
+    expect(error.message).toMatch(/Nothing was sent again\./);
+    expect(error.message).toContain(`GET /api/atlas/v2/groups/${PROJECT}/backup/exportBuckets`);
+    expect(error.message).toContain(`AWS bucket "my-bucket" (iamRoleId ${aws.iamRoleId})`);
+    expect(error.message).toMatch(/created at or after 2026-08-10T03:00:00\.000Z.*adopt: true/);
+  });
+
+  it("lost response and the lookup is refused (403): no retry, the same explanation", async () => {
+    const { api, ctx } = setup();
+    api.fail("createExportBucket", { kind: "lostResponse" });
+    api.fail("listExportBuckets", { kind: "api", status: 403, errorCode: "FORBIDDEN" });
+    await expect(createExportBucket(api, aws, ctx)).rejects.toThrow(/may have processed it.*after 1 attempt\(s\).*FORBIDDEN.*exportBuckets/);
+    expect(api.count("listExportBuckets")).toBe(1);
   });
 
   it("Atlas errors propagate (nothing created)", async () => {
@@ -114,6 +183,22 @@ describe("ExportBucket adopt", () => {
     const { api, ctx } = setup();
     api.buckets.push({ _id: "6a00000000000000000000c3", cloudProvider: "AZURE", bucketName: "exports", roleId: azure.roleId, serviceUrl: "https://other.blob.core.windows.net/exports" });
     await expect(createExportBucket(api, { ...azure, adopt: true }, ctx)).rejects.toThrow(/no existing AZURE bucket "exports".*nothing to adopt/);
+  });
+  it("a replacement that adopts the bucket the old resource holds: the old resource's delete leaves it in Atlas", async () => {
+    const { api, ctx } = setup();
+    forgetAdoptedForTesting();
+    api.buckets.push({ _id: "6a00000000000000000000c1", cloudProvider: "AWS", bucketName: "my-bucket", iamRoleId: aws.iamRoleId, requirePrivateNetworking: false });
+    // create-before-delete: the new resource adopts c1, then the engine deletes the old one (also c1).
+    const { id } = await createExportBucket(api, { ...aws, adopt: true }, ctx);
+    const lines: string[] = [];
+    await deleteExportBucket(api, "6a00000000000000000000c1", { ...aws, adopt: true, exportBucketId: id }, (l) => lines.push(l));
+    expect(api.count("deleteExportBucket")).toBe(0);
+    expect(api.buckets.map((b) => b._id)).toEqual(["6a00000000000000000000c1"]);
+    expect(lines.join("\n")).toMatch(/not deleted in Atlas: another ExportBucket of this update adopted it/);
+    // A bucket nobody adopted in this process is deleted as usual.
+    forgetAdoptedForTesting();
+    await deleteExportBucket(api, "6a00000000000000000000c1", { ...aws });
+    expect(api.buckets).toHaveLength(0);
   });
   it("several matches: error listing their ids", async () => {
     const { api, ctx } = setup();

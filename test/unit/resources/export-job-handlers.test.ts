@@ -9,6 +9,7 @@ import {
   updateExportJob,
   type ExportJobInputs,
 } from "../../../provider/resources/export-job-handlers";
+import { LOOKUP_RETRY } from "../../../provider/resources/shared";
 import { FakeAtlas, PROJECT, fakeClock } from "../../fixtures/resources/fake-atlas";
 
 const inputs: ExportJobInputs = {
@@ -191,6 +192,43 @@ describe("ExportJob create", () => {
     expect(api.count("listExportJobs")).toBe(1);
   });
 
+  it("lost request and only an older identical export: ambiguous, fails naming it, exports nothing", async () => {
+    const { api, ctx } = setup();
+    api.jobs.push({ id: "5f00000000000000000000e9", clusterName: "Cluster0", exportBucketId: inputs.exportBucketId, snapshotId: inputs.snapshotId, customData: [{ key: "env", value: "prod" }, { key: "team", value: "data" }], state: "Successful", createdAt: "2020-07-01T00:00:00Z" });
+    api.fail("createExportJob", { kind: "lostRequest" });
+    const error = (await createExportJob(api, inputs, ctx).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/cannot tell which object it created: .*older matching object\(s\).*: 5f00000000000000000000e9\. Nothing more was created\./);
+    expect(api.count("createExportJob")).toBe(1);
+    expect(api.jobs).toHaveLength(1);
+  });
+
+  it("a job of the same snapshot and bucket listed without snapshotId is no candidate (every identity field must be equal)", async () => {
+    const { api, ctx } = setup();
+    scripted(api, "Successful", 1);
+    api.fail("createExportJob", { kind: "lostResponse" });
+    const original = api.listExportJobs.bind(api);
+    api.listExportJobs = (g, c) => (async function* () {
+      for await (const j of original(g, c)) yield { ...j, snapshotId: undefined };
+    })();
+    await createExportJob(api, inputs, ctx);
+    // The POST landed but the list does not prove it was this export: resent once.
+    expect(api.count("createExportJob")).toBe(2);
+  });
+
+  it("lost response and the lookup keeps failing: says the export may have started and which list to check; no re-POST", async () => {
+    const { api, ctx, state } = setup();
+    api.fail("createExportJob", { kind: "lostResponse" });
+    api.fail("listExportJobs", ...Array.from({ length: 10 }, () => ({ kind: "api", status: 503, errorCode: "SERVICE_UNAVAILABLE" }) as const));
+    const error = (await createExportJob(api, inputs, ctx).catch((e: unknown) => e)) as Error;
+    expect(api.count("createExportJob")).toBe(1);
+    expect(api.count("listExportJobs")).toBe(LOOKUP_RETRY.attempts);
+    expect(state.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(LOOKUP_RETRY.deadlineMs);
+    expect(error.message).toMatch(/Atlas may have processed it and created the object; looking it up failed after 4 attempt\(s\): .*SERVICE_UNAVAILABLE/);
+    expect(error.message).toContain(`GET /api/atlas/v2/groups/${PROJECT}/clusters/Cluster0/backup/exports`);
+    expect(error.message).toContain(`snapshot ${inputs.snapshotId} to bucket ${inputs.exportBucketId}`);
+    expect(error.message).toMatch(/would export the snapshot once more .*If there is none, run "pulumi up" again/);
+  });
+
   it("409: names the running export of that snapshot and what to do", async () => {
     const { api, ctx } = setup();
     api.jobs.push({ id: "6a00000000000000000000e7", clusterName: "Cluster0", exportBucketId: "6a00000000000000000000c2", snapshotId: inputs.snapshotId, state: "InProgress", createdAt: "2026-08-10T02:50:00Z" });
@@ -242,6 +280,67 @@ describe("ExportJob update", () => {
     const { outs } = await updateExportJob(api, first.id, first.properties, inputs);
     expect(outs.state).toBe("Successful");
     expect(api.count("createExportJob")).toBe(1);
+  });
+
+  /** A job whose first wait timed out while InProgress; returns the recorded properties. */
+  async function timedOut(api: FakeAtlas, ctx: ReturnType<typeof setup>["ctx"]) {
+    api.onGetJob = (job) => void (job.state = "InProgress");
+    const first = (await createExportJob(api, { ...inputs, waitTimeoutMinutes: 1 }, ctx).catch((e: unknown) => e)) as ExportJobIncompleteError;
+    expect(first.message).toMatch(/still InProgress after 1 minutes/);
+    expect(first.message).toMatch(/the next "pulumi up" waits for it again/);
+    return first;
+  }
+
+  it("retry after a timeout, job still running: waits again with progress lines until Successful (never exports again)", async () => {
+    const { api, ctx, state } = setup();
+    const first = await timedOut(api, ctx);
+    api.calls.length = 0;
+    state.sleeps.length = 0;
+    state.logs.length = 0;
+    let polls = 0;
+    api.onGetJob = (job) => {
+      polls++;
+      job.state = polls < 4 ? "InProgress" : "Successful";
+      job.exportStatus = { exportedCollections: polls < 4 ? polls * 10 : 40, totalCollections: 40 };
+    };
+    const { outs } = await updateExportJob(api, first.id, first.properties, { ...inputs, waitTimeoutMinutes: 1 }, ctx);
+    expect(outs.state).toBe("Successful");
+    expect(api.count("createExportJob")).toBe(0);
+    expect(api.count("getExportJob")).toBe(4);
+    expect(state.sleeps.length).toBe(3);
+    expect(state.logs[0]).toMatch(new RegExp(`export job ${first.id} on Cluster0: still InProgress, .*waiting for it again \\(up to 1 minutes`));
+    expect(state.logs.filter((l) => /InProgress, \d+\/40 collections \(\d+s elapsed\)/.test(l)).length).toBeGreaterThan(0);
+    expect(state.logs.at(-1)).toMatch(/Successful, 40\/40 collections/);
+  });
+
+  it("retry after a timeout, job then Failed: fails with Atlas's stateReason, job kept", async () => {
+    const { api, ctx } = setup();
+    const first = await timedOut(api, ctx);
+    scripted(api, "Failed", 3);
+    const again = (await updateExportJob(api, first.id, first.properties, inputs, ctx).catch((e: unknown) => e)) as ExportJobIncompleteError;
+    expect(again).toBeInstanceOf(ExportJobIncompleteError);
+    expect(again.message).toMatch(/ended Failed: EXPORT_FAILED: Access denied to bucket\. It was not exported again\./);
+    expect(again.properties).toMatchObject({ state: "Failed", stateReason: { errorCode: "EXPORT_FAILED", message: "Access denied to bucket" } });
+    expect(api.count("createExportJob")).toBe(1);
+  });
+
+  it("retry after a timeout, job still running past the new deadline: times out again (a fresh waitTimeoutMinutes)", async () => {
+    const { api, ctx, state } = setup();
+    const first = await timedOut(api, ctx);
+    state.sleeps.length = 0;
+    const again = (await updateExportJob(api, first.id, first.properties, { ...inputs, waitTimeoutMinutes: 2 }, ctx).catch((e: unknown) => e)) as ExportJobIncompleteError;
+    expect(again).toBeInstanceOf(ExportJobIncompleteError);
+    expect(again.message).toMatch(/still InProgress after 2 minutes/);
+    expect(state.sleeps.reduce((a, b) => a + b, 0)).toBe(2 * 60_000);
+  });
+
+  it("retry after a timeout with waitForCompletion: false: no wait, outputs as Atlas reports them", async () => {
+    const { api, ctx, state } = setup();
+    const first = await timedOut(api, ctx);
+    state.sleeps.length = 0;
+    const { outs } = await updateExportJob(api, first.id, first.properties, { ...inputs, waitForCompletion: false }, ctx);
+    expect(outs.state).toBe("InProgress");
+    expect(state.sleeps).toEqual([]);
   });
 });
 
