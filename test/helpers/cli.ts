@@ -13,7 +13,7 @@
  * const p = cliProject({ dir: repoRoot, stack: "e2e", env: emulatorApiKeyEnv(emulator) });
  * await p.pulumi(["stack", "init", "e2e"]);
  * const up = await p.pulumi(["up", "--yes", "--json"]);
- * expect(changeSummary(up.stdout)).toEqual({ create: 7 });
+ * expect(changeSummary(up.stdout)).toEqual({ create: 8 });
  * await p.cleanup();
  * ```
  */
@@ -196,14 +196,14 @@ export function createProjectDir(name: string, files: Record<string, string>): s
   return dir;
 }
 
-/** Resource counts per operation, e.g. `{ create: 7 }` or `{ same: 4, update: 3 }`. */
+/** Resource counts per operation, e.g. `{ create: 8 }` or `{ same: 4, update: 3 }`. */
 export type ChangeSummary = Partial<Record<"create" | "update" | "delete" | "replace" | "same" | "read" | "refresh" | string, number>>;
 
 /**
  * The change summary of a `pulumi preview|up|refresh|destroy --json` run, from its stdout.
  * `preview --json` prints one JSON document with `changeSummary`; `up/refresh/destroy --json`
  * print engine events, one JSON object per line, the last `summaryEvent` holding
- * `resourceChanges`. Zero counts are dropped, so `{ create: 7 }` compares exactly.
+ * `resourceChanges`. Zero counts are dropped, so `{ create: 8 }` compares exactly.
  */
 export function changeSummary(jsonStdout: string): ChangeSummary {
   const text = jsonStdout.trim();
