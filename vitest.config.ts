@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 // through the real Pulumi engine (one file at a time: each spawns the CLI and a provider process).
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -35,7 +36,6 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           pool: "forks",
-          fileParallelism: false,
           // Independent stacks marked `describe.concurrent` (secret-scan's credential cases, each
           // with its own emulator and stack) run two at a time: the CLI, the provider process and
           // the inline program of one overlap the waits of the other. Sequential lifecycles stay

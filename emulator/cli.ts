@@ -116,12 +116,6 @@ async function main(): Promise<void> {
     process.stderr.write(`[atlas-emulator] error: ${message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${emu.url}\n`);
-  const c = emu.credentials;
-  process.stderr.write(
-    `[atlas-emulator] listening on ${emu.url} (timeScale ${opts.timeScale ?? 1}, seed ${opts.seed ?? "default"}${opts.persistPath ? `, persist ${opts.persistPath}` : ""})\n` +
-    `[atlas-emulator] project ${c.groupId}; API key ${c.apiKey.publicKey}; service account ${c.serviceAccount.clientId}\n`,
-  );
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -131,6 +125,14 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  const c = emu.credentials;
+  process.stderr.write(
+    `[atlas-emulator] listening on ${emu.url} (timeScale ${opts.timeScale ?? 1}, seed ${opts.seed ?? "default"}${opts.persistPath ? `, persist ${opts.persistPath}` : ""})\n` +
+    `[atlas-emulator] project ${c.groupId}; API key ${c.apiKey.publicKey}; service account ${c.serviceAccount.clientId}\n`,
+  );
+  // The URL line comes last: whoever waits for it (a script, a CI step, a test) may stop the
+  // emulator the moment it arrives, and by then the signal handlers and the banner are in place.
+  process.stdout.write(`${emu.url}\n`);
 }
 
 if (require.main === module) {

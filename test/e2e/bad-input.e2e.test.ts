@@ -155,17 +155,31 @@ describe("bad input: every malformed argument fails at preview, names the proper
   it.each(CASES.map((c) => [c.name, c] as const))("%s fails at preview naming its property, 0 API calls", async (_name, c) => {
     current = c;
     const logBefore = emulator.requestLog.length;
-    const outBefore = t.output.length;
-    let errorText: string | undefined;
-    try {
-      await t.stack.preview({ onOutput: t.onOutput });
-    } catch (e) {
-      errorText = e instanceof Error ? e.message : String(e);
-    }
-    expect(errorText, `preview of ${c.name} must fail`).toBeDefined();
-    const all = `${t.output.slice(outBefore).join("")}\n${errorText}`;
     // The engine's diagnostic: "<type> resource '<name>': property <p> value {...} has a problem: <reason>".
-    const lines = all.split("\n").filter((l) => l.includes(`resource '${c.name}'`) && l.includes("has a problem"));
+    const diagnostics = (text: string) => text.split("\n").filter((l) => l.includes(`resource '${c.name}'`) && l.includes("has a problem"));
+    let all = "";
+    for (let attempt = 1; ; attempt++) {
+      const outBefore = t.output.length;
+      let errorText: string | undefined;
+      try {
+        await t.stack.preview({ onOutput: t.onOutput });
+      } catch (e) {
+        errorText = e instanceof Error ? e.message : String(e);
+      }
+      expect(errorText, `preview of ${c.name} must fail`).toBeDefined();
+      all = `${t.output.slice(outBefore).join("")}\n${errorText}`;
+      // An artifact of inline programs, not of the provider. Seen about once per run of this file
+      // when two e2e files share the 2 cores: the program fails with a gRPC "14 UNAVAILABLE: No
+      // connection established" before the engine checks anything, so no check diagnostic. The
+      // Automation API's language server runs every program in this one process and counts any
+      // unhandled rejection during a run as that run's error; the likely source is a call the
+      // previous program (whose engine exited after its failed check) still had in flight. The
+      // CLI path runs each program in its own process. A preview has no side effects (the
+      // emulator's log is checked below), so such a run is repeated, at most twice.
+      if (diagnostics(all).length > 0 || !/14 UNAVAILABLE: No connection established/.test(all) || attempt === 3) break;
+      console.log(`[e2e] ${c.name}: preview attempt ${attempt} failed in the program with a stray gRPC "14 UNAVAILABLE" from the previous run; repeating it`);
+    }
+    const lines = diagnostics(all);
     expect(lines.length, `no check diagnostic for ${c.name}:\n${all}`).toBeGreaterThan(0);
     const text = lines.join("\n");
     console.log(`[e2e] ${c.name}: ${lines[0]!.replace(/^.*has a problem: /, "").slice(0, 160)}`);

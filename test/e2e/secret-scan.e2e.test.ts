@@ -100,6 +100,7 @@ describe.concurrent.each([
     const phase: Phase = { requirePrivateNetworking: false, secondJob: false };
     const { env, config } = setup(auth, via, emulator);
     const t = await createTestStack({
+      secrets: "passphrase", // the provider users get by default: the scan covers its ciphertext too
       name: `secrets-${auth}-${via}`,
       env,
       config,
@@ -188,6 +189,7 @@ describe.concurrent.each(["config", "env"] as Via[])("secret scan: a wrong priva
     const { ExportBucket } = loadPackage();
     const { env, config } = setup("apiKey", via, emulator, { privateKey: WRONG_PRIVATE_KEY });
     const t = await createTestStack({
+      secrets: "passphrase",
       name: `secrets-wrong-${via}`,
       env,
       config,

@@ -19,6 +19,7 @@ import { expect } from "vitest";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { fakeVault } from "./fake-vault";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 /** Node's own require, rooted at the repo: modules loaded through it are in `require.cache`. */
@@ -75,6 +76,13 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Stack config, e.g. `mongodbatlas:privateKey`. */
   config?: Record<string, ConfigEntry>;
+  /**
+   * The stack's secrets provider: `"vault"` (default) is Pulumi's `hashivault://` provider
+   * against test/helpers/fake-vault.ts, which spares every CLI run the passphrase provider's
+   * PBKDF2 (see that file); `"passphrase"` is what a user's `file://` stack gets by default.
+   * Secrets are AES-256-GCM ciphertext in state with both.
+   */
+  secrets?: "vault" | "passphrase";
 }
 
 export interface TestStack {
@@ -114,15 +122,19 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   const projectName = `e2e-${opts.name}`.replace(/[^a-zA-Z0-9-_.]/g, "-");
   pulumiCommand ??= automation.PulumiCommand.get({ root: path.dirname(binDir) });
   const cmd = await pulumiCommand;
-  const stack = await automation.LocalWorkspace.createOrSelectStack(
+  const vault = (opts.secrets ?? "vault") === "vault" ? await fakeVault() : undefined;
+  // createStack, not createOrSelectStack: the backend is new, so `stack select` could only fail
+  // (one CLI run saved per stack).
+  const stack = await automation.LocalWorkspace.createStack(
     { stackName: "test", projectName, program: opts.program },
     {
       workDir,
       pulumiCommand: cmd,
       pulumiHome: path.join(workDir, "pulumi-home"),
       projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      ...(vault ? { secretsProvider: vault.secretsProvider } : {}),
       envVars: {
-        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        ...(vault ? vault.env : { PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" }),
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_SKIP_CONFIRMATIONS: "true",
@@ -153,11 +165,8 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
       return typeSuffix ? all.filter((r) => r.type.endsWith(typeSuffix)) : all;
     },
     async cleanup() {
-      try {
-        await stack.workspace.removeStack("test", { force: true });
-      } catch {
-        // the stack may already be gone; the directory removal below is what matters
-      }
+      // The backend, the workspace and PULUMI_HOME all live in workDir: removing it removes the
+      // stack (a `pulumi stack rm` first would only cost one more CLI run).
       rmSync(workDir, { recursive: true, force: true });
     },
   };
