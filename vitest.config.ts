@@ -2,7 +2,10 @@ import { defineConfig } from "vitest/config";
 
 // Four projects: fast pure tests, the emulator over real HTTP, conformance against the official
 // spec and recordings in ../shared (skipped with a notice when absent), and end-to-end tests
-// through the real Pulumi engine (one file at a time: each spawns the CLI and a provider process).
+// through the real Pulumi engine. Two workers (vitest's default on 2 cores is one): an e2e file
+// is a chain of single-threaded processes (CLI, provider, program, emulator) that keeps about one
+// core busy, so two files at a time use both. Every e2e file has its own emulators, stacks and
+// backends (port 0, mkdtemp dirs), so files share nothing but the built dist/.
 export default defineConfig({
   test: {
     maxWorkers: 2,
