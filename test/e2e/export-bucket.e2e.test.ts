@@ -15,7 +15,7 @@
  * which checks the same things (no secret anywhere, the auth method used, `__provider` size).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearAtlasEnv, createTestStack, expectNoSecret, failureOf, loadPackage, nativeRequire, providerBytes, type StateResource, type TestStack } from "../helpers/pulumi";
+import { clearAtlasEnv, createTestStack, expectNoSecret, exportStackAtRest, failureOf, loadPackage, nativeRequire, providerBytes, type StateResource, type TestStack } from "../helpers/pulumi";
 
 type Emulator = typeof import("../../emulator/index");
 type RunningEmulator = Awaited<ReturnType<Emulator["startEmulator"]>>;
@@ -269,6 +269,12 @@ describe("issue 5: ExportBucket on AWS, Azure and GCP through the real Pulumi en
     it("with the buckets in state, the private key is only ever stored encrypted", async () => {
       const encryptedCopies = await expectNoSecret(t, [emulator.credentials.apiKey.privateKey]);
       expect(encryptedCopies).toBeGreaterThanOrEqual(1); // the default provider's config inputs
+    });
+
+    it("the test stack's secrets provider is the fake Vault's (test/helpers/fake-vault.ts), not a passphrase", async () => {
+      const { deployment } = JSON.parse(await exportStackAtRest(t)) as { deployment: { secrets_providers?: { type?: string; state?: { url?: string } } } };
+      expect(deployment.secrets_providers?.type).toBe("cloud");
+      expect(deployment.secrets_providers?.state?.url).toBe("hashivault://e2e");
     });
 
     it("destroy is refused while Cluster0 auto-exports to a bucket; the bucket stays in Atlas and in state", async () => {
