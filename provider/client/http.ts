@@ -3,7 +3,8 @@
  * (and the 401 resend they allow), sets every timeout, always consumes the body, maps failures
  * to the AtlasError hierarchy and asks retry.ts whether to try again.
  */
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { undiciCore } from "./undici-core";
 import type { IncomingHttpHeaders } from "node:http";
 import {
   AtlasApiError,
@@ -217,7 +218,7 @@ export class HttpTransport {
     const signal = AbortSignal.timeout(timeouts.requestMs);
     let res: Dispatcher.ResponseData | undefined;
     try {
-      res = await request(url, {
+      res = await undiciCore().request(url, {
         method: req.method,
         headers,
         body,

@@ -2,7 +2,8 @@
  * AtlasClient: the AtlasApi (api.ts) over undici. Each method pins its operation's API version,
  * validates the response with a zod schema, and throws only AtlasError subclasses.
  */
-import { Agent, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
+import { undiciCore } from "./undici-core";
 import type * as z from "zod";
 import { AtlasConfigError, AtlasResponseValidationError } from "../errors";
 import type { ResolvedConfig } from "../config";
@@ -95,6 +96,7 @@ export class AtlasClient implements AtlasApi {
     if (options.dispatcher) {
       dispatcher = options.dispatcher;
     } else {
+      const { Agent } = undiciCore();
       this.ownedAgent = new Agent({
         connect: { timeout: timeouts.connectMs },
         headersTimeout: timeouts.headersMs,

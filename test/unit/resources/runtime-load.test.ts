@@ -21,12 +21,13 @@ rt.bucket.check({}, { projectId: "6a0000000000000000000001", cloudProvider: "GCP
   .then(async () => {
     const afterCheckDiff = loaded();
     await rt.getApi();
-    console.log(JSON.stringify({ afterRequire, afterCheckDiff, afterGetApi: loaded() }));
+    const undiciIndex = Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]undici[\\/]index\.js$/.test(k));
+    console.log(JSON.stringify({ afterRequire, afterCheckDiff, afterGetApi: loaded(), undiciIndex }));
   });
 `;
 
 describe("runtime loading", () => {
-  let result: { afterRequire: boolean; afterCheckDiff: boolean; afterGetApi: boolean };
+  let result: { afterRequire: boolean; afterCheckDiff: boolean; afterGetApi: boolean; undiciIndex: boolean };
   beforeAll(() => {
     ensureBuilt(["dist/provider/resources/runtime.js"]);
     const child = spawnSync(process.execPath, ["-e", probe], {
@@ -48,8 +49,9 @@ describe("runtime loading", () => {
     expect(result.afterCheckDiff).toBe(false);
   });
 
-  it("the client is loaded when a handler needs Atlas", () => {
+  it("the client is loaded when a handler needs Atlas, with undici's Agent and request but not its index", () => {
     expect(result.afterGetApi).toBe(true);
+    expect(result.undiciIndex).toBe(false);
   });
 });
 
@@ -93,6 +95,7 @@ describe("program import", () => {
       "dist/provider/resources/export-bucket.js",
       "dist/provider/resources/export-job.js",
       "dist/provider/resources/job-provider.js",
+      "dist/provider/resources/registration-stacks.js",
       "dist/provider/resources/shim.js",
     ]);
   });
