@@ -23,7 +23,7 @@ const OPS = ["preview", "up", "refresh", "destroy"];
 const TARGETS = { preview: 1.05, up: 1.1, refresh: 1.1, destroy: 1.1 };
 
 function parseArgs(argv) {
-  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false };
+  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false, cpuProf: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") {
@@ -37,7 +37,8 @@ function parseArgs(argv) {
     else if (flag === "--runs") out.runs = Math.max(1, Number(value()));
     else if (flag === "--shapes") out.shapes = value().split(",").map((s) => s.trim());
     else if (flag === "--install") out.install = value();
-    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --inline)`);
+    else if (flag === "--cpu-prof") out.cpuProf = path.resolve(value());
+    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --cpu-prof dir, --inline)`);
   }
   // --quick: buckets+jobs only (the shape with every code path), for a run of a few minutes.
   if (out.quick) out.shapes = ["mixed"];
@@ -146,7 +147,7 @@ const OP_ARGS = {
 };
 
 /** One lifecycle (preview, up, refresh, destroy) of one side in a fresh project. */
-async function lifecycle({ binDir, side, shape, n, run, install, emulator }) {
+async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf }) {
   const dir = createProject({ side, shape, n, run, install });
   const input = { side, shape, n, projectId: common.P, clusterName: common.CLUSTER, roleId: common.AWS_ROLE, snapshotIds: [] };
   if (emulator && shape === "mixed") input.snapshotIds = await emulator.addSnapshots(n / 2);
@@ -176,8 +177,15 @@ async function lifecycle({ binDir, side, shape, n, run, install, emulator }) {
       if (emulator) await emulator.clearLog();
       const sys0 = common.systemCpu();
       const sampler = common.startSampler(dir);
+      // --cpu-prof: every Node process of the operation (program, provider) writes a V8 CPU
+      // profile to <dir>/<side>-<shape>-<n>-r<run>/<op>/ (bench/cpu-profile-preload.js, through
+      // NODE_OPTIONS, which reaches both through the language host and the engine). Profiling slows them down: read those runs' profiles,
+      // not their times.
+      const opEnv = cpuProf
+        ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS || ""} --require ${path.join(__dirname, "cpu-profile-preload.js")}`.trim(), BENCH_CPU_PROF_DIR: path.join(cpuProf, `${side}-${shape}-${n}-r${run}`, op) }
+        : env;
       const t0 = process.hrtime.bigint();
-      await pulumiCli(binDir, dir, OP_ARGS[op], env);
+      await pulumiCli(binDir, dir, OP_ARGS[op], opEnv);
       out.ms[op] = Number(process.hrtime.bigint() - t0) / 1e6;
       const procs = sampler.stop();
       const sys1 = common.systemCpu();
@@ -313,11 +321,11 @@ async function main(argv) {
         for (const side of order) {
           process.stdout.write(`… run ${run + 1}/${opts.runs} ${shape} N=${n} ${side}\n`);
           if (side === "floor") {
-            pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install });
+            pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf });
           } else {
             const emulator = await common.outOfProcessEmulator();
             try {
-              pair.ours = await lifecycle({ binDir, side, shape, n, run, install: opts.install, emulator });
+              pair.ours = await lifecycle({ binDir, side, shape, n, run, install: opts.install, emulator, cpuProf: opts.cpuProf });
             } finally {
               await emulator.close();
             }
