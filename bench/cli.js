@@ -298,7 +298,7 @@ async function main(argv) {
   if (!fs.existsSync(path.join(binDir, "pulumi-language-nodejs"))) {
     throw new Error(`no pulumi-language-nodejs in ${binDir}: the real CLI path needs the Node.js language host (wait for the CLI cache, see the brief / scripts/ensure-pulumi.sh)`);
   }
-  execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: repoRoot, stdio: "inherit" });
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, stdio: "inherit" });
   const pulumiVersion = execFileSync(path.join(binDir, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
   const env = {
     cores: os.cpus().length,

@@ -18,7 +18,7 @@ export PULUMI_BIN_DIR
 export PATH="$PULUMI_BIN_DIR:$PATH"
 echo "== pulumi $(pulumi version) from $PULUMI_BIN_DIR"
 echo "== build"
-npx tsc -p tsconfig.json
+npm run build --silent
 echo "== typecheck tests"
 npx tsc -p tsconfig.test.json
 echo "== vitest"

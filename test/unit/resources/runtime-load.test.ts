@@ -11,9 +11,12 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "../../helpers/build";
+import * as runtimeSource from "../../../provider/resources/runtime";
 
 const probe = `
 const loaded = () => Object.keys(require.cache).some((k) => k.includes("/node_modules/undici/"));
+const zodModules = () => Object.keys(require.cache).filter((k) => k.includes("/node_modules/zod/")).length;
+const resolved = require.resolve("pulumi-atlas-export/runtime");
 const rt = require("pulumi-atlas-export/runtime");
 const afterRequire = loaded();
 rt.bucket.check({}, { projectId: "6a0000000000000000000001", cloudProvider: "GCP", bucketName: "abc", roleId: "6a00000000000000000000b3" })
@@ -22,14 +25,14 @@ rt.bucket.check({}, { projectId: "6a0000000000000000000001", cloudProvider: "GCP
     const afterCheckDiff = loaded();
     await rt.getApi();
     const undiciIndex = Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]undici[\\/]index\.js$/.test(k));
-    console.log(JSON.stringify({ afterRequire, afterCheckDiff, afterGetApi: loaded(), undiciIndex }));
+    console.log(JSON.stringify({ afterRequire, afterCheckDiff, afterGetApi: loaded(), undiciIndex, resolved, zodModules: zodModules(), exports: Object.keys(rt).sort() }));
   });
 `;
 
 describe("runtime loading", () => {
-  let result: { afterRequire: boolean; afterCheckDiff: boolean; afterGetApi: boolean; undiciIndex: boolean };
+  let result: { afterRequire: boolean; afterCheckDiff: boolean; afterGetApi: boolean; undiciIndex: boolean; resolved: string; zodModules: number; exports: string[] };
   beforeAll(() => {
-    ensureBuilt(["dist/provider/resources/runtime.js"]);
+    ensureBuilt(["dist/provider/resources/runtime.js", "dist/provider/runtime-bundle.js"]);
     const child = spawnSync(process.execPath, ["-e", probe], {
       cwd: repoRoot,
       encoding: "utf8",
@@ -47,6 +50,16 @@ describe("runtime loading", () => {
   it("check and diff run without loading the HTTP client", () => {
     expect(result.afterRequire).toBe(false);
     expect(result.afterCheckDiff).toBe(false);
+  });
+
+  it("is the one-file bundle (scripts/bundle-runtime.js), which loads no zod module from node_modules", () => {
+    expect(result.resolved.split(/[\\/]/).slice(-3)).toEqual(["dist", "provider", "runtime-bundle.js"]);
+    expect(result.zodModules).toBe(0);
+  });
+
+  it("the bundle exports what the runtime source exports (the contract serialized providers call)", () => {
+    expect(result.exports).toEqual(Object.keys(runtimeSource).sort());
+    expect(result.exports).toEqual(expect.arrayContaining(["configure", "bucket", "job", "auto"]));
   });
 
   it("the client is loaded when a handler needs Atlas, with undici's Agent and request but not its index", () => {
