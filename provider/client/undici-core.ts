@@ -10,6 +10,7 @@
  * so the layout can only change the cost, never the behaviour (test/unit/client/undici-core.test.ts).
  */
 import type * as Undici from "undici";
+import { withBaselineWasm } from "./wasm-baseline";
 
 /** Options of one request; the client always names its dispatcher. */
 export type CoreRequestOptions = Omit<Undici.Dispatcher.RequestOptions, "origin" | "path"> & { dispatcher: Undici.Dispatcher };
@@ -18,7 +19,7 @@ export type CoreRequestOptions = Omit<Undici.Dispatcher.RequestOptions, "origin"
 export interface UndiciCore {
   /** undici's `Agent` class. */
   readonly Agent: typeof Undici.Agent;
-  /** Same as `undici.request(url, options)`. */
+  /** Same as `undici.request(url, options)` (the first ones keep the parser on baseline code: wasm-baseline.ts). */
   request(url: URL, options: CoreRequestOptions): Promise<Undici.Dispatcher.ResponseData>;
   /** How it was loaded: `"parts"` (Agent and request API files) or `"index"` (the fallback). */
   readonly loadedFrom: "parts" | "index";
@@ -50,10 +51,12 @@ export function loadCore(load: (id: string) => unknown): UndiciCore {
       Agent,
       // What undici's `request(url, { dispatcher, ...opts })` does for an absolute URL.
       request: (url, { dispatcher, ...opts }) =>
-        requestApi.call(dispatcher, { ...opts, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname }),
+        withBaselineWasm(() =>
+          requestApi.call(dispatcher, { ...opts, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname }),
+        ),
       loadedFrom: "parts",
     };
   }
   const undici = load("undici") as typeof Undici;
-  return { Agent: undici.Agent, request: (url, opts) => undici.request(url, opts), loadedFrom: "index" };
+  return { Agent: undici.Agent, request: (url, opts) => withBaselineWasm(() => undici.request(url, opts)), loadedFrom: "index" };
 }
