@@ -23,7 +23,7 @@ const OPS = ["preview", "up", "refresh", "destroy"];
 const TARGETS = { preview: 1.05, up: 1.1, refresh: 1.1, destroy: 1.1 };
 
 function parseArgs(argv) {
-  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false, cpuProf: undefined };
+  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false, cpuProf: undefined, floor: "noop" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") {
@@ -38,13 +38,15 @@ function parseArgs(argv) {
     else if (flag === "--shapes") out.shapes = value().split(",").map((s) => s.trim());
     else if (flag === "--install") out.install = value();
     else if (flag === "--cpu-prof") out.cpuProf = path.resolve(value());
-    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --cpu-prof dir, --inline)`);
+    else if (flag === "--floor") out.floor = value();
+    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --cpu-prof dir, --floor noop|http, --inline)`);
   }
   // --quick: buckets+jobs only (the shape with every code path), for a run of a few minutes.
   if (out.quick) out.shapes = ["mixed"];
   for (const s of out.shapes) if (s !== "buckets" && s !== "mixed") throw new Error(`--shapes: ${s} (buckets or mixed)`);
   for (const n of out.sizes) if (n % 2 !== 0) throw new Error(`--n: ${n} must be even (mixed: half buckets, half jobs)`);
   if (out.install !== "copy" && out.install !== "link") throw new Error(`--install: copy or link, not ${out.install}`);
+  if (out.floor !== "noop" && out.floor !== "http") throw new Error(`--floor: noop or http, not ${out.floor}`);
   return out;
 }
 
@@ -66,11 +68,20 @@ fs.appendFileSync(path.join(__dirname, "import-times.jsonl"), JSON.stringify({ p
 `;
 
 const FLOOR_PROGRAM = `${PROGRAM_HEAD}const t2 = process.hrtime.bigint();
+// --floor http: create, read and delete each make the one API round trip the targets allow
+// (an authenticated GET of a bucket list page, with undici, to the same emulator), so the floor
+// also pays for the HTTP traffic any real provider needs. Plain "noop" floors make no call.
+const hit = async () => {
+  if (!process.env.BENCH_FLOOR_HTTP_URL) return;
+  const { request } = require("undici");
+  const r = await request(process.env.BENCH_FLOOR_HTTP_URL, { headers: { authorization: process.env.BENCH_FLOOR_HTTP_AUTH, accept: "application/vnd.atlas.2023-01-01+json" } });
+  await r.body.text();
+};
 const noop = {
-  async create(inputs) { return { id: inputs.key, outs: inputs }; },
-  async read(id, props) { return { id, props }; },
+  async create(inputs) { await hit(); return { id: inputs.key, outs: inputs }; },
+  async read(id, props) { await hit(); return { id, props }; },
   async diff() { return { changes: false }; },
-  async delete() {},
+  async delete() { await hit(); },
 };
 class Noop extends pulumi.dynamic.Resource {
   constructor(name, props) { super(noop, name, { ...props, out: undefined }, undefined, "bench", "Noop"); }
@@ -113,9 +124,10 @@ function createProject({ side, shape, n, run, install }) {
   fs.writeFileSync(path.join(dir, "index.js"), side === "floor" ? FLOOR_PROGRAM : OURS_PROGRAM);
   if (side === "ours") installPackage(dir, install);
   else {
-    // The floor needs only @pulumi/pulumi (the same instance).
+    // The floor needs only @pulumi/pulumi (the same instance), and undici for --floor http.
     fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
     fs.symlinkSync(fs.realpathSync(path.join(repoRoot, "node_modules", "@pulumi", "pulumi")), path.join(dir, "node_modules", "@pulumi", "pulumi"), "dir");
+    fs.symlinkSync(fs.realpathSync(path.join(repoRoot, "node_modules", "undici")), path.join(dir, "node_modules", "undici"), "dir");
   }
   return dir;
 }
@@ -147,7 +159,7 @@ const OP_ARGS = {
 };
 
 /** One lifecycle (preview, up, refresh, destroy) of one side in a fresh project. */
-async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf }) {
+async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf, floorHttp }) {
   const dir = createProject({ side, shape, n, run, install });
   const input = { side, shape, n, projectId: common.P, clusterName: common.CLUSTER, roleId: common.AWS_ROLE, snapshotIds: [] };
   if (emulator && shape === "mixed") input.snapshotIds = await emulator.addSnapshots(n / 2);
@@ -170,6 +182,7 @@ async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuPr
       : {}),
   };
   for (const k of Object.keys(env)) if (k.startsWith("MONGODB_ATLAS_") && !emulator) delete env[k];
+  if (floorHttp) Object.assign(env, floorHttp);
   const out = { side, shape, n, run, ms: {}, cpu: {}, calls: {}, peakRssMb: {}, machineBusy: {} };
   try {
     await pulumiCli(binDir, dir, ["stack", "init"], env);
@@ -292,6 +305,19 @@ function printCpu(title, ps) {
   }
 }
 
+/** --floor http: where the floor's provider sends its one request per create/read/delete, and its token. */
+async function floorHttpEnv(emulator) {
+  const { clientId, clientSecret } = emulator.credentials.serviceAccount;
+  const res = await fetch(`${emulator.url}/api/oauth/token`, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+  });
+  if (!res.ok) throw new Error(`floor http: token request: ${res.status} ${await res.text()}`);
+  const { access_token: token } = await res.json();
+  return { BENCH_FLOOR_HTTP_URL: `${emulator.url}/api/atlas/v2/groups/${common.P}/backup/exportBuckets?itemsPerPage=1`, BENCH_FLOOR_HTTP_AUTH: `Bearer ${token}` };
+}
+
 async function main(argv) {
   const opts = parseArgs(argv);
   const binDir = common.pulumiBinDir();
@@ -309,7 +335,7 @@ async function main(argv) {
     pulumiSdk: require("@pulumi/pulumi/package.json").version,
     install: opts.install,
   };
-  console.log(`pulumi-atlas-export bench, real CLI path: N ${opts.sizes.join(", ")}; shapes ${opts.shapes.join(", ")}; ${opts.runs} run(s); install: ${opts.install}`);
+  console.log(`pulumi-atlas-export bench, real CLI path: N ${opts.sizes.join(", ")}; shapes ${opts.shapes.join(", ")}; ${opts.runs} run(s); install: ${opts.install}; floor: ${opts.floor === "http" ? "no-op provider + one HTTP round trip per create/read/delete" : "no-op provider"}`);
   console.log(`machine: ${env.cores} cores (${env.cpu}), load ${env.loadavgAtStart.join(" ")}; Node ${env.node}; Pulumi CLI ${env.pulumiCli}, SDK ${env.pulumiSdk}`);
   const pairs = [];
   for (let run = 0; run < opts.runs; run++) {
@@ -320,7 +346,14 @@ async function main(argv) {
         const order = run % 2 === 0 ? ["floor", "ours"] : ["ours", "floor"];
         for (const side of order) {
           process.stdout.write(`… run ${run + 1}/${opts.runs} ${shape} N=${n} ${side}\n`);
-          if (side === "floor") {
+          if (side === "floor" && opts.floor === "http") {
+            const emulator = await common.outOfProcessEmulator();
+            try {
+              pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf, floorHttp: await floorHttpEnv(emulator) });
+            } finally {
+              await emulator.close();
+            }
+          } else if (side === "floor") {
             pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf });
           } else {
             const emulator = await common.outOfProcessEmulator();
