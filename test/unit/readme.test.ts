@@ -127,6 +127,7 @@ describe.each(DOCS)("%s names only things that exist", (doc) => {
       read("scripts/ensure-pulumi.sh"),
       read("scripts/demo.js"),
       read("provider/resources/export-job-handlers.ts"),
+      read("provider/client/wasm-baseline.ts"),
     ].join("\n");
     for (const m of md.matchAll(/\b(?:PULUMI_ATLAS_EXPORT|ATLAS_EMULATOR)_[A-Z_]+\b/g)) expect(sources, m[0]).toContain(m[0]);
   });
