@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { isStrayMonitorRejection } from "./test/helpers/stray-rejection";
 
 // Four projects: fast pure tests, the emulator over real HTTP, conformance against the official
 // spec and recordings in ../shared (skipped with a notice when absent), and end-to-end tests
@@ -9,6 +10,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     maxWorkers: 2,
+    // Exactly one unhandled rejection is not a failure: the inline-program artifact described in
+    // test/helpers/stray-rejection.ts (the test that met it repeats its run). Everything else is.
+    onUnhandledError(error) {
+      if (!isStrayMonitorRejection(error)) return;
+      console.warn(`[vitest] ignored a stray gRPC "14 UNAVAILABLE" from an earlier inline program's setRootResource (test/helpers/stray-rejection.ts)`);
+      return false;
+    },
     projects: [
       {
         test: {

@@ -8,6 +8,7 @@
  * batched preview could not prove the others fail. One stack is reused and each preview registers
  * only the current case (~2 s per preview).
  */
+import { isStrayMonitorRejection } from "../helpers/stray-rejection";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, loadPackage, nativeRequire, type TestStack } from "../helpers/pulumi";
 
@@ -112,6 +113,18 @@ const CASES: Case[] = [
   { name: "j-output-prefix", kind: "job", args: withField(job, "prefix", "exported_snapshots/x"), property: "prefix" },
 ];
 
+
+/**
+ * Stray rejections of the inline-program artifact described in the preview case below: a gRPC
+ * "14 UNAVAILABLE: No connection established" from the SDK's `setRootResource` of a previous
+ * program whose engine has exited. Counted here (this file's worker process) so a case can tell
+ * it was hit; vitest.config.ts keeps exactly this signature from failing the run.
+ */
+let strayRejections = 0;
+process.on("unhandledRejection", (reason) => {
+  if (isStrayMonitorRejection(reason)) strayRejections++;
+});
+
 describe("bad input: every malformed argument fails at preview, names the property, calls Atlas zero times", () => {
   let emulator: Awaited<ReturnType<Emulator["startEmulator"]>>;
   let t: TestStack;
@@ -160,11 +173,18 @@ describe("bad input: every malformed argument fails at preview, names the proper
     let all = "";
     for (let attempt = 1; ; attempt++) {
       const outBefore = t.output.length;
+      const strayBefore = strayRejections;
       let errorText: string | undefined;
       try {
         await t.stack.preview({ onOutput: t.onOutput });
       } catch (e) {
         errorText = e instanceof Error ? e.message : String(e);
+      }
+      // The same artifact (below) can also land as an unhandled rejection of the stray call
+      // while this run's program registers nothing, so the preview "succeeds": repeated too.
+      if (errorText === undefined && strayRejections > strayBefore && attempt < 3) {
+        console.log(`[e2e] ${c.name}: preview attempt ${attempt} ran no check (a stray gRPC "14 UNAVAILABLE" from the previous run's program); repeating it`);
+        continue;
       }
       expect(errorText, `preview of ${c.name} must fail`).toBeDefined();
       all = `${t.output.slice(outBefore).join("")}\n${errorText}`;
