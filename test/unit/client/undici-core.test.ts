@@ -6,6 +6,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCore, undiciCore, type UndiciCore } from "../../../provider/client/undici-core";
+import { resetBaselineWasmForTesting } from "../../../provider/client/wasm-baseline";
 
 let server: http.Server;
 let base: string;
@@ -77,5 +78,22 @@ describe("undici core", () => {
   it("falls back when a part is not what it was (not a function)", () => {
     const core = loadCore((id) => (id === "undici/lib/api/api-request" ? {} : require(id)));
     expect(core.loadedFrom).toBe("index");
+  });
+
+  it("the first request of the process runs inside the baseline-wasm window (wasm-baseline.ts), later ones do not", async () => {
+    const flags: string[] = [];
+    resetBaselineWasmForTesting((f) => flags.push(f));
+    try {
+      for (const core of [loadCore((id) => require(id)), loadCore((id) => (id.startsWith("undici/lib/") ? undefined : require(id)))]) {
+        resetBaselineWasmForTesting((f) => flags.push(f));
+        flags.length = 0;
+        await roundTrip(core);
+        expect(flags, core.loadedFrom).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+        await roundTrip(core);
+        expect(flags, core.loadedFrom).toHaveLength(2);
+      }
+    } finally {
+      resetBaselineWasmForTesting();
+    }
   });
 });
