@@ -67,12 +67,20 @@ const PROGRAM_TAIL = `
 fs.appendFileSync(path.join(__dirname, "import-times.jsonl"), JSON.stringify({ pulumiMs: Number(t1 - t0) / 1e6, packageMs: Number(t2 - t1) / 1e6 }) + "\\n");
 `;
 
-const FLOOR_PROGRAM = `${PROGRAM_HEAD}const t2 = process.hrtime.bigint();
+// The floor's provider. Its functions are serialized by value into every resource's state, so
+// the plain no-op floor must not carry the --floor http code: that would inflate the floor's
+// state bytes (~0.5 KB per resource) that ours is compared with.
+const FLOOR_NOOP_PROVIDER = `const noop = {
+  async create(inputs) { return { id: inputs.key, outs: inputs }; },
+  async read(id, props) { return { id, props }; },
+  async diff() { return { changes: false }; },
+  async delete() {},
+};
+`;
 // --floor http: create, read and delete each make the one API round trip the targets allow
 // (an authenticated GET of a bucket list page, with undici, to the same emulator), so the floor
-// also pays for the HTTP traffic any real provider needs. Plain "noop" floors make no call.
-const hit = async () => {
-  if (!process.env.BENCH_FLOOR_HTTP_URL) return;
+// also pays for the HTTP traffic any real provider needs.
+const FLOOR_HTTP_PROVIDER = `const hit = async () => {
   const { request } = require("undici");
   const r = await request(process.env.BENCH_FLOOR_HTTP_URL, { headers: { authorization: process.env.BENCH_FLOOR_HTTP_AUTH, accept: "application/vnd.atlas.2023-01-01+json" } });
   await r.body.text();
@@ -83,7 +91,11 @@ const noop = {
   async diff() { return { changes: false }; },
   async delete() { await hit(); },
 };
-class Noop extends pulumi.dynamic.Resource {
+`;
+
+/** The floor's program: N no-op dynamic resources in the same shape as ours. */
+const floorProgram = (floor) => `${PROGRAM_HEAD}const t2 = process.hrtime.bigint();
+${floor === "http" ? FLOOR_HTTP_PROVIDER : FLOOR_NOOP_PROVIDER}class Noop extends pulumi.dynamic.Resource {
   constructor(name, props) { super(noop, name, { ...props, out: undefined }, undefined, "bench", "Noop"); }
 }
 if (input.shape === "buckets") {
@@ -112,7 +124,7 @@ ${PROGRAM_TAIL}`;
 // ---------------------------------------------------------------------------------------------
 // Projects and the CLI
 
-function createProject({ side, shape, n, run, install }) {
+function createProject({ side, shape, n, run, install, floorKind }) {
   const base = path.join(repoRoot, ".e2e");
   fs.mkdirSync(base, { recursive: true });
   const dir = fs.mkdtempSync(path.join(base, `bench-cli-${side}-${shape}-${n}-r${run}-`));
@@ -121,7 +133,7 @@ function createProject({ side, shape, n, run, install }) {
   const name = `bench-${side}`;
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: index.js\nbackend:\n  url: file://${backend}\n`);
   fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name, private: true, main: "index.js" }, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, "index.js"), side === "floor" ? FLOOR_PROGRAM : OURS_PROGRAM);
+  fs.writeFileSync(path.join(dir, "index.js"), side === "floor" ? floorProgram(floorKind) : OURS_PROGRAM);
   if (side === "ours") installPackage(dir, install);
   else {
     // The floor needs only @pulumi/pulumi (the same instance), and undici for --floor http.
@@ -160,7 +172,7 @@ const OP_ARGS = {
 
 /** One lifecycle (preview, up, refresh, destroy) of one side in a fresh project. */
 async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf, floorHttp }) {
-  const dir = createProject({ side, shape, n, run, install });
+  const dir = createProject({ side, shape, n, run, install, floorKind: floorHttp ? "http" : "noop" });
   const input = { side, shape, n, projectId: common.P, clusterName: common.CLUSTER, roleId: common.AWS_ROLE, snapshotIds: [] };
   if (emulator && shape === "mixed") input.snapshotIds = await emulator.addSnapshots(n / 2);
   fs.writeFileSync(path.join(dir, "bench-input.json"), JSON.stringify(input));
