@@ -200,6 +200,24 @@ function misspelledMessage(found: MisspelledKey[]): string {
   return `MongoDB Atlas configuration key with the wrong letter case, which would be ignored: ${each}.${stackFix}`;
 }
 
+/** Every environment variable name this package reads, lower-cased (for {@link configEnvFingerprint}). */
+const ENV_NAMES_LOWER = new Set(Object.values(ENV_KEYS).flat().map((k) => k.toLowerCase()));
+
+/**
+ * The part of `env` that {@link resolveConfig} depends on, as one string: the name and value of
+ * every variable whose name matches one this package reads in any letter case (the values read,
+ * and the misspelled names it rejects). Equal fingerprints (with the same stack config) resolve
+ * to the same result, so a caller can reuse a resolution without scanning every variable's value
+ * again (each `process.env` read is a `getenv` call). Holds secrets: keep it in memory only.
+ */
+export function configEnvFingerprint(env: NodeJS.ProcessEnv = process.env): string {
+  let out = "";
+  for (const k of Object.keys(env)) {
+    if (ENV_NAMES_LOWER.has(k.toLowerCase())) out += `${k}\u0000${env[k] ?? ""}\u0000`;
+  }
+  return out;
+}
+
 /**
  * Resolves credentials and base URL from stack config and the environment (precedence above).
  *

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BASE_URL, resolveConfig, type ConfigSource } from "../../provider/config";
+import { configEnvFingerprint, DEFAULT_BASE_URL, ENV_KEYS, resolveConfig, type ConfigSource } from "../../provider/config";
 import { AtlasConfigError } from "../../provider/errors";
 
 const stack = (values: Record<string, string>): ConfigSource => ({ get: (k) => values[k] });
@@ -168,5 +168,25 @@ describe("resolveConfig", () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe("configEnvFingerprint", () => {
+  const base = { PATH: "/bin", HOME: "/root", MONGODB_ATLAS_CLIENT_ID: "mdb_sa_id_x", MONGODB_ATLAS_CLIENT_SECRET: SECRET };
+
+  it("changes with every variable resolveConfig reads, and with a name it rejects for its letter case", () => {
+    const fp = configEnvFingerprint(base);
+    for (const name of Object.values(ENV_KEYS).flat()) {
+      expect(configEnvFingerprint({ ...base, [name]: "v" }), name).not.toBe(fp);
+      expect(configEnvFingerprint({ ...base, [name.toLowerCase()]: "v" }), name.toLowerCase()).not.toBe(fp);
+    }
+    expect(configEnvFingerprint({ ...base, MONGODB_ATLAS_CLIENT_SECRET: `${SECRET}2` })).not.toBe(fp);
+  });
+
+  it("ignores every other variable, so equal fingerprints resolve alike", () => {
+    const fp = configEnvFingerprint(base);
+    const other = { ...base, PATH: "/usr/bin", MONGODB_ATLAS_PROJECT_ID: "x", PULUMI_HOME: "/p" };
+    expect(configEnvFingerprint(other)).toBe(fp);
+    expect(resolveConfig(undefined, other)).toEqual(resolveConfig(undefined, base));
   });
 });

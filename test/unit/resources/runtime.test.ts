@@ -40,6 +40,38 @@ describe("runtime", () => {
     expect(await runtime.getApi()).not.toBe(a);
   });
 
+  it("getApi reuses its resolution only while the stack config and the variables it reads are unchanged", async () => {
+    const saved = { ...process.env };
+    try {
+      for (const k of Object.keys(process.env)) if (/^mongodb_atlas_/i.test(k)) delete process.env[k];
+      await runtime.configure(undefined);
+      process.env["MONGODB_ATLAS_PUBLIC_KEY"] = "pub";
+      process.env["MONGODB_ATLAS_PRIVATE_KEY"] = "priv";
+      process.env["MONGODB_ATLAS_BASE_URL"] = "http://127.0.0.1:9";
+      const a = await runtime.getApi();
+      // An unrelated variable keeps the resolution (and the client).
+      process.env["SOME_OTHER_VARIABLE"] = "x";
+      expect(await runtime.getApi()).toBe(a);
+      // A changed value that resolution reads is seen at the next call.
+      process.env["MONGODB_ATLAS_BASE_URL"] = "http://127.0.0.1:10";
+      const b = await runtime.getApi();
+      expect(b).not.toBe(a);
+      // So is a variable it rejects (the wrong letter case), although nothing it reads changed.
+      process.env["MONGODB_ATLAS_Private_Key"] = "typo-value";
+      const error = await runtime.getApi().then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message).toContain('environment variable "MONGODB_ATLAS_Private_Key" is set, but the key is spelled');
+      // A failure is not kept: fixing it resolves again, to the client already made for that config.
+      delete process.env["MONGODB_ATLAS_Private_Key"];
+      expect(await runtime.getApi()).toBe(b);
+      // New stack config (configure) wins over the env, and is seen at once.
+      await runtime.configure(config({ "mongodbatlas:publicKey": "pub3", "mongodbatlas:privateKey": "priv3", "mongodbatlas:baseUrl": "http://127.0.0.1:9" }));
+      expect(await runtime.getApi()).not.toBe(b);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it("handlers go through the API factory; credentials never reach outputs", async () => {
     const api = new FakeAtlas();
     runtime.setApiFactoryForTesting(() => api);
