@@ -72,6 +72,29 @@ describe("runtime", () => {
     }
   });
 
+  it("getApi does not resolve again while nothing it depends on changed: no other variable's value is read", async () => {
+    const saved = process.env;
+    const reads = new Map<string, number>();
+    const target: NodeJS.ProcessEnv = { PATH: saved["PATH"], SOME_OTHER_VARIABLE: "x", MONGODB_ATLAS_PUBLIC_KEY: "pub", MONGODB_ATLAS_PRIVATE_KEY: "priv", MONGODB_ATLAS_BASE_URL: "http://127.0.0.1:9" };
+    process.env = new Proxy(target, {
+      get: (t, k) => {
+        if (typeof k === "string") reads.set(k, (reads.get(k) ?? 0) + 1);
+        return t[k as string];
+      },
+    });
+    try {
+      await runtime.configure(undefined);
+      const a = await runtime.getApi();
+      // The first resolution checks every variable for a misspelled key, so it reads them all.
+      expect(reads.get("SOME_OTHER_VARIABLE")).toBeGreaterThan(0);
+      reads.clear();
+      expect(await runtime.getApi()).toBe(a);
+      expect(reads.get("SOME_OTHER_VARIABLE") ?? 0, "the second call resolved again").toBe(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("handlers go through the API factory; credentials never reach outputs", async () => {
     const api = new FakeAtlas();
     runtime.setApiFactoryForTesting(() => api);
