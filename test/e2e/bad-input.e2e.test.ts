@@ -113,7 +113,6 @@ const CASES: Case[] = [
   { name: "j-output-prefix", kind: "job", args: withField(job, "prefix", "exported_snapshots/x"), property: "prefix" },
 ];
 
-
 /**
  * Stray rejections of the inline-program artifact described in the preview case below: a gRPC
  * "14 UNAVAILABLE: No connection established" from the SDK's `setRootResource` of a previous

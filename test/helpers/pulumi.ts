@@ -148,7 +148,8 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   if (config.length > 0) {
     await stack.setAllConfig(Object.fromEntries(config.map(([key, e]) => [key, { value: e.value, secret: e.secret ?? false }])));
   }
-  withoutFollowUpRuns(stack, path.join(backendDir, ".pulumi", "stacks", projectName, "test.json"));
+  const checkpointFile = path.join(backendDir, ".pulumi", "stacks", projectName, "test.json");
+  withoutFollowUpRuns(stack, checkpointFile);
   const output: string[] = [];
   const onOutput = (line: string): void => {
     output.push(line);
@@ -161,7 +162,7 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
     onOutput,
     files: () => listFiles(workDir),
     async resources(typeSuffix?: string) {
-      const all = ((await deploymentOf(stack)) as { resources?: StateResource[] }).resources ?? [];
+      const all = (await deploymentOf(stack, checkpointFile)).resources ?? [];
       return typeSuffix ? all.filter((r) => r.type.endsWith(typeSuffix)) : all;
     },
     async cleanup() {
@@ -175,23 +176,22 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
 type AutomationStack = import("@pulumi/pulumi/automation").Stack;
 type UpdateSummary = import("@pulumi/pulumi/automation").UpdateSummary;
 type OutputMap = import("@pulumi/pulumi/automation").OutputMap;
-
-/** Where each stack's checkpoint file is (see {@link withoutFollowUpRuns}). */
-const checkpointFiles = new WeakMap<AutomationStack, string>();
+type EngineEvent = import("@pulumi/pulumi/automation").EngineEvent;
 
 /**
- * The stack's deployment as `pulumi stack export --show-secrets` gives it. Read from the
- * `file://` backend's checkpoint when it holds no secret value (the file is what the export
- * prints, minus decryption), so the common case costs no CLI run; otherwise the CLI decrypts.
+ * The deployment in the `file://` backend's checkpoint file, when it holds no secret value
+ * (then it is what `pulumi stack export --show-secrets` prints); otherwise undefined.
  */
-async function deploymentOf(stack: AutomationStack): Promise<Record<string, unknown>> {
-  const file = checkpointFiles.get(stack);
-  if (file && existsSync(file)) {
-    const text = readFileSync(file, "utf8");
-    const latest = (JSON.parse(text) as { checkpoint?: { latest?: Record<string, unknown> } }).checkpoint?.latest;
-    if (latest && !text.includes(SECRET_SIG_KEY)) return latest;
-  }
-  return (await stack.exportStack()).deployment as Record<string, unknown>;
+function plainCheckpoint(checkpointFile: string): { resources?: StateResource[] } | undefined {
+  if (!existsSync(checkpointFile)) return undefined;
+  const text = readFileSync(checkpointFile, "utf8");
+  if (text.includes(SECRET_SIG_KEY)) return undefined;
+  return (JSON.parse(text) as { checkpoint?: { latest?: { resources?: StateResource[] } } }).checkpoint?.latest;
+}
+
+/** The stack's deployment: from the checkpoint file (no CLI run) unless it needs decrypting. */
+async function deploymentOf(stack: AutomationStack, checkpointFile: string): Promise<{ resources?: StateResource[] }> {
+  return plainCheckpoint(checkpointFile) ?? ((await stack.exportStack()).deployment as { resources?: StateResource[] });
 }
 
 /**
@@ -200,19 +200,17 @@ async function deploymentOf(stack: AutomationStack): Promise<Record<string, unkn
  * `outputs`. Each CLI start costs ~0.35 s of CPU (Go package init), about 150 runs per leg of
  * the suite. Here the `summary` is the engine's own change summary of that operation (its
  * SummaryEvent, which is also what `stack history` records), and `outputs` are the root stack
- * resource's outputs in the checkpoint file (the CLI still runs when they hold a secret value).
+ * resource's outputs in the checkpoint file (the CLI still runs when the state holds a secret).
  * `stack.history()` and `stack.exportStack()` called by a test still run the CLI.
  */
 function withoutFollowUpRuns(stack: AutomationStack, checkpointFile: string): void {
-  checkpointFiles.set(stack, checkpointFile);
   const proto = Object.getPrototypeOf(stack) as AutomationStack;
   let summaryEvent: { resourceChanges?: Record<string, number> } | undefined;
   let kind: UpdateSummary["kind"] = "update";
-  type Op = "up" | "refresh" | "destroy";
-  for (const op of ["up", "refresh", "destroy"] as const satisfies readonly Op[]) {
-    const original = (proto[op] as (o?: { onEvent?: (e: import("@pulumi/pulumi/automation").EngineEvent) => void }) => Promise<unknown>).bind(stack);
+  for (const op of ["up", "refresh", "destroy"] as const) {
+    const original = (proto[op] as (o?: { onEvent?: (e: EngineEvent) => void }) => Promise<unknown>).bind(stack);
     Object.defineProperty(stack, op, {
-      value: async (opts?: { onEvent?: (e: import("@pulumi/pulumi/automation").EngineEvent) => void }) => {
+      value: async (opts?: { onEvent?: (e: EngineEvent) => void }) => {
         summaryEvent = undefined;
         kind = op === "up" ? "update" : op;
         try {
@@ -239,16 +237,10 @@ function withoutFollowUpRuns(stack: AutomationStack, checkpointFile: string): vo
   });
   Object.defineProperty(stack, "outputs", {
     value: async (): Promise<OutputMap> => {
-      if (existsSync(checkpointFile)) {
-        const text = readFileSync(checkpointFile, "utf8");
-        const resources = (JSON.parse(text) as { checkpoint?: { latest?: { resources?: StateResource[] } } }).checkpoint?.latest?.resources ?? [];
-        const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-        const outputs = root?.outputs ?? {};
-        if (!JSON.stringify(outputs).includes(SECRET_SIG_KEY)) {
-          return Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, secret: false }]));
-        }
-      }
-      return proto.outputs.call(stack);
+      const deployment = plainCheckpoint(checkpointFile);
+      if (!deployment) return proto.outputs.call(stack);
+      const outputs = deployment.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs ?? {};
+      return Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, secret: false }]));
     },
   });
 }
