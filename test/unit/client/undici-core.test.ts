@@ -88,7 +88,7 @@ describe("undici core", () => {
         resetBaselineWasmForTesting((f) => flags.push(f));
         flags.length = 0;
         await roundTrip(core);
-        expect(flags, core.loadedFrom).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+        expect(flags, core.loadedFrom).toEqual(["--liftoff-only --no-wasm-dynamic-tiering --no-wasm-tier-up", "--no-liftoff-only --wasm-dynamic-tiering --wasm-tier-up"]);
         await roundTrip(core);
         expect(flags, core.loadedFrom).toHaveLength(2);
       }

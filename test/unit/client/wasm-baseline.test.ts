@@ -1,10 +1,16 @@
 /**
- * wasm-baseline.ts: V8's `--liftoff-only` is on exactly while the process's first requests are
- * in flight (undici compiles its llhttp parser at the first connection), and off for good once
- * a response arrived.
+ * wasm-baseline.ts: V8's WebAssembly tier-up is off (`--liftoff-only` and, for Node 24, the two
+ * tiering flags it implies only at start-up) exactly while the process's first requests are in
+ * flight (undici compiles its llhttp parser at the first connection), and back to V8's defaults
+ * for good once a response arrived.
  */
+import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { baselineWasmEnabled, resetBaselineWasmForTesting, withBaselineWasm } from "../../../provider/client/wasm-baseline";
+
+/** Literal, not imported: a change to what the window sets must show up here. */
+const ON = "--liftoff-only --no-wasm-dynamic-tiering --no-wasm-tier-up";
+const OFF = "--no-liftoff-only --wasm-dynamic-tiering --wasm-tier-up";
 
 let flags: string[];
 
@@ -33,15 +39,15 @@ describe("baseline wasm window", () => {
   it("is on while the first request is in flight, off after its response, and not used again", async () => {
     const first = deferred<string>();
     const p = withBaselineWasm(() => {
-      expect(flags).toEqual(["--liftoff-only"]);
+      expect(flags).toEqual([ON]);
       return first.promise;
     });
-    expect(flags).toEqual(["--liftoff-only"]);
+    expect(flags).toEqual([ON]);
     first.resolve("response");
     await expect(p).resolves.toBe("response");
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF]);
     await withBaselineWasm(async () => "second");
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF]);
   });
 
   it("concurrent first requests share one window, closed when the last of them settles", async () => {
@@ -49,20 +55,20 @@ describe("baseline wasm window", () => {
     const b = deferred<string>();
     const pa = withBaselineWasm(() => a.promise);
     const pb = withBaselineWasm(() => b.promise);
-    expect(flags).toEqual(["--liftoff-only"]);
+    expect(flags).toEqual([ON]);
     a.resolve("a");
     await pa;
-    expect(flags).toEqual(["--liftoff-only"]);
+    expect(flags).toEqual([ON]);
     b.resolve("b");
     await pb;
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF]);
   });
 
   it("a failed first request (no connection, so no parser yet) closes the window but the next request opens it again", async () => {
     await expect(withBaselineWasm(() => Promise.reject(new Error("ECONNREFUSED")))).rejects.toThrow("ECONNREFUSED");
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF]);
     await withBaselineWasm(async () => "ok");
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only", "--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF, ON, OFF]);
     await withBaselineWasm(async () => "ok");
     expect(flags).toHaveLength(4);
   });
@@ -73,7 +79,7 @@ describe("baseline wasm window", () => {
         throw new TypeError("bad options");
       }),
     ).toThrow("bad options");
-    expect(flags).toEqual(["--liftoff-only", "--no-liftoff-only"]);
+    expect(flags).toEqual([ON, OFF]);
   });
 
   it("PULUMI_ATLAS_EXPORT_WASM_BASELINE=0 leaves V8's flags alone", async () => {
@@ -89,5 +95,15 @@ describe("baseline wasm window", () => {
     expect(baselineWasmEnabled({}, ["--wasm-tiering-budget=5"])).toBe(false);
     expect(baselineWasmEnabled({ NODE_OPTIONS: "--max-old-space-size=4096 --no-liftoff" }, [])).toBe(false);
     expect(baselineWasmEnabled({ NODE_OPTIONS: "--max-old-space-size=4096" }, ["--enable-source-maps"])).toBe(true);
+  });
+
+  it("every flag the window sets is one this Node's V8 knows (V8 drops unknown flags with an error on stderr)", async () => {
+    await withBaselineWasm(async () => "ok");
+    expect(flags).toHaveLength(2);
+    // A fresh process of the Node running the tests, so V8's real flag parser judges them.
+    const script = `const v8 = require("node:v8"); for (const f of JSON.parse(process.argv[1]).join(" ").split(" ")) v8.setFlagsFromString(f); console.log("applied");`;
+    const child = spawnSync(process.execPath, ["-e", script, JSON.stringify(flags)], { encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("applied");
   });
 });
