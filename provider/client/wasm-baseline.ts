@@ -77,8 +77,8 @@ export function withBaselineWasm<T>(start: () => Promise<T>): Promise<T> {
   );
 }
 
-/** @internal Tests: back to the state of a fresh process, with `flagSetter` instead of V8's (undefined: V8's). */
-export function resetBaselineWasmForTesting(flagSetter?: (flag: string) => void): void {
+/** @internal Tests: back to the state of a fresh process, with `flagSetter` (given each space-separated flag set) instead of V8's (undefined: V8's). */
+export function resetBaselineWasmForTesting(flagSetter?: (flags: string) => void): void {
   inFlight = 0;
   compiled = false;
   setFlag = flagSetter ?? v8Flags;

@@ -125,8 +125,9 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   const vault = (opts.secrets ?? "vault") === "vault" ? await fakeVault() : undefined;
   // createStack, not createOrSelectStack: the backend is new, so `stack select` could only fail
   // (one CLI run saved per stack).
+  const stackName = "test";
   const stack = await automation.LocalWorkspace.createStack(
-    { stackName: "test", projectName, program: opts.program },
+    { stackName, projectName, program: opts.program },
     {
       workDir,
       pulumiCommand: cmd,
@@ -148,7 +149,7 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   if (config.length > 0) {
     await stack.setAllConfig(Object.fromEntries(config.map(([key, e]) => [key, { value: e.value, secret: e.secret ?? false }])));
   }
-  const checkpointFile = path.join(backendDir, ".pulumi", "stacks", projectName, "test.json");
+  const checkpointFile = path.join(backendDir, ".pulumi", "stacks", projectName, `${stackName}.json`);
   withoutFollowUpRuns(stack, checkpointFile);
   const output: string[] = [];
   const onOutput = (line: string): void => {
