@@ -1,11 +1,13 @@
 /*
- * npm run bench [-- --n 10,100,300 --runs 3 --shapes buckets,mixed --quick --install copy|link]
+ * npm run bench [-- --n 10,100,300 --runs 3 --shapes buckets,mixed --quick --install copy|link
+ *                    --samples 3 --floor noop|http --cpu-prof dir]
  *
  * The path users take: a Pulumi.yaml project in a temp dir, with pulumi-atlas-export installed in
  * its own node_modules (a copy, as npm installs it: bench/install-package.js), run by the real
  * `pulumi` CLI and its Node.js language host, one fresh program process per operation
  * (`pulumi preview`, `up --yes --skip-preview`, `refresh --yes --skip-preview`,
- * `destroy --yes --skip-preview`). Against it, the floor: the same project shape with a no-op
+ * `destroy --yes --skip-preview`; preview and refresh, which change nothing, are sampled
+ * --samples times in a row and the median sample kept). Against it, the floor: the same project shape with a no-op
  * dynamic provider defined in the program (create echoes its inputs; no package to load, no API).
  * Floor and ours alternate (ABBA per run) so drift on a busy machine hits both alike; the ratio
  * ours/floor is taken per run and printed as min/median/max. The emulator runs in its own
@@ -23,7 +25,7 @@ const OPS = ["preview", "up", "refresh", "destroy"];
 const TARGETS = { preview: 1.05, up: 1.1, refresh: 1.1, destroy: 1.1 };
 
 function parseArgs(argv) {
-  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false, cpuProf: undefined, floor: "noop" };
+  const out = { sizes: [10, 100, 300], runs: 3, shapes: ["buckets", "mixed"], install: "copy", quick: false, cpuProf: undefined, floor: "noop", samples: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") {
@@ -39,7 +41,8 @@ function parseArgs(argv) {
     else if (flag === "--install") out.install = value();
     else if (flag === "--cpu-prof") out.cpuProf = path.resolve(value());
     else if (flag === "--floor") out.floor = value();
-    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --cpu-prof dir, --floor noop|http, --inline)`);
+    else if (flag === "--samples") out.samples = Math.max(1, Number(value()));
+    else throw new Error(`unknown option ${a} (known: --n a,b,c, --runs k, --shapes buckets,mixed, --quick, --install copy|link, --cpu-prof dir, --floor noop|http, --samples k, --inline)`);
   }
   // --quick: buckets+jobs only (the shape with every code path), for a run of a few minutes.
   if (out.quick) out.shapes = ["mixed"];
@@ -170,8 +173,18 @@ const OP_ARGS = {
   destroy: ["destroy", "--yes", "--skip-preview"],
 };
 
-/** One lifecycle (preview, up, refresh, destroy) of one side in a fresh project. */
-async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf, floorHttp }) {
+/** Per counter, the largest count over several samples of one operation (the targets are maxima). */
+function maxCalls(list) {
+  const out = { ...list[0] };
+  for (const c of list.slice(1)) for (const [k, v] of Object.entries(c)) if (typeof v === "number") out[k] = Math.max(out[k], v);
+  return out;
+}
+
+/** Operations that change nothing in the stack, so one lifecycle can sample them several times. */
+const REPEATABLE = new Set(["preview", "refresh"]);
+
+/** One lifecycle (preview × `samples`, up, refresh × `samples`, destroy) of one side in a fresh project. */
+async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf, floorHttp, samples: sampleCount = 1 }) {
   const dir = createProject({ side, shape, n, run, install, floorKind: floorHttp ? "http" : "noop" });
   const input = { side, shape, n, projectId: common.P, clusterName: common.CLUSTER, roleId: common.AWS_ROLE, snapshotIds: [] };
   if (emulator && shape === "mixed") input.snapshotIds = await emulator.addSnapshots(n / 2);
@@ -195,10 +208,11 @@ async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuPr
   };
   for (const k of Object.keys(env)) if (k.startsWith("MONGODB_ATLAS_") && !emulator) delete env[k];
   if (floorHttp) Object.assign(env, floorHttp);
-  const out = { side, shape, n, run, ms: {}, cpu: {}, calls: {}, peakRssMb: {}, machineBusy: {} };
+  const out = { side, shape, n, run, ms: {}, cpu: {}, calls: {}, peakRssMb: {}, machineBusy: {}, samplesMs: {} };
   try {
     await pulumiCli(binDir, dir, ["stack", "init"], env);
-    for (const op of OPS) {
+    // One sample of one operation: wall time, CPU per process, the provider's peak RSS, API calls.
+    const measure = async (op, sample) => {
       if (emulator) await emulator.clearLog();
       const sys0 = common.systemCpu();
       const sampler = common.startSampler(dir);
@@ -207,20 +221,38 @@ async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuPr
       // NODE_OPTIONS, which reaches both through the language host and the engine). Profiling slows them down: read those runs' profiles,
       // not their times.
       const opEnv = cpuProf
-        ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS || ""} --require ${path.join(__dirname, "cpu-profile-preload.js")}`.trim(), BENCH_CPU_PROF_DIR: path.join(cpuProf, `${side}-${shape}-${n}-r${run}`, op) }
+        ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS || ""} --require ${path.join(__dirname, "cpu-profile-preload.js")}`.trim(), BENCH_CPU_PROF_DIR: path.join(cpuProf, `${side}-${shape}-${n}-r${run}`, sample ? `${op}-${sample + 1}` : op) }
         : env;
       const t0 = process.hrtime.bigint();
       await pulumiCli(binDir, dir, OP_ARGS[op], opEnv);
-      out.ms[op] = Number(process.hrtime.bigint() - t0) / 1e6;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const procs = sampler.stop();
       const sys1 = common.systemCpu();
-      out.machineBusy[op] = sys0 && sys1 ? (sys1.busyMs - sys0.busyMs) / (sys1.totalMs - sys0.totalMs) : undefined;
       const cpu = { engine: 0, language: 0, program: 0, provider: 0, other: 0 };
       for (const p of procs) cpu[p.kind] = (cpu[p.kind] || 0) + p.cpuMs;
-      out.cpu[op] = cpu;
       const providers = procs.filter((p) => p.kind === "provider");
-      out.peakRssMb[op] = providers.length ? Math.max(...providers.map((p) => p.peakKb)) / 1024 : undefined;
-      if (emulator) out.calls[op] = common.countCalls(await emulator.log());
+      return {
+        ms,
+        cpu,
+        busy: sys0 && sys1 ? (sys1.busyMs - sys0.busyMs) / (sys1.totalMs - sys0.totalMs) : undefined,
+        peakRssMb: providers.length ? Math.max(...providers.map((p) => p.peakKb)) / 1024 : undefined,
+        calls: emulator ? common.countCalls(await emulator.log()) : undefined,
+      };
+    };
+    for (const op of OPS) {
+      // Preview and refresh change nothing, so each is sampled `sampleCount` times in a row and
+      // the median sample (by wall time) stands for this run: the floor's own refresh varies
+      // ×1.5 between identical runs, and more samples per lifecycle cost no extra setup. Peak
+      // RSS is the max over the samples; each counter of API calls is its max over them.
+      const samples = [];
+      for (let i = 0; i < (REPEATABLE.has(op) ? sampleCount : 1); i++) samples.push(await measure(op, i));
+      const m = [...samples].sort((a, b) => a.ms - b.ms)[(samples.length - 1) >> 1];
+      out.ms[op] = m.ms;
+      out.cpu[op] = m.cpu;
+      out.machineBusy[op] = m.busy;
+      out.peakRssMb[op] = samples.some((x) => x.peakRssMb !== undefined) ? Math.max(...samples.map((x) => x.peakRssMb || 0)) : undefined;
+      if (emulator) out.calls[op] = maxCalls(samples.map((x) => x.calls));
+      if (samples.length > 1) out.samplesMs[op] = samples.map((x) => x.ms);
       if (op === "up") {
         const exported = JSON.parse(await pulumiCli(binDir, dir, ["stack", "export"], env));
         const deployment = exported.deployment;
@@ -273,6 +305,10 @@ function report(pairs, opts) {
       const oursMs = ps.map((p) => p.ours.ms[op]);
       row(`${op}: ours/floor (min/median/max)`, mmm(ratios, x2), `≤ ${TARGETS[op]}× (median)`, median(ratios) <= TARGETS[op]);
       row(`${op}: floor / ours wall (median)`, `${common.fmtMs(median(floorMs))} / ${common.fmtMs(median(oursMs))}`, "", undefined);
+      // The samples behind each run's value (preview and refresh, --samples k): their spread within a run.
+      const all = (side) => ps.flatMap((p) => p[side].samplesMs?.[op] || []);
+      if (all("floor").length) row(`${op}: every sample, floor (min/median/max)`, mmm(all("floor"), common.fmtMs), "", undefined);
+      if (all("ours").length) row(`${op}: every sample, ours (min/median/max)`, mmm(all("ours"), common.fmtMs), "", undefined);
     }
     const calls = (op, key) => ps.map((p) => p.ours.calls[op][key]);
     const pv = ps.map((p) => p.ours.calls.preview.total);
@@ -361,16 +397,16 @@ async function main(argv) {
           if (side === "floor" && opts.floor === "http") {
             const emulator = await common.outOfProcessEmulator();
             try {
-              pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf, floorHttp: await floorHttpEnv(emulator) });
+              pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf, samples: opts.samples, floorHttp: await floorHttpEnv(emulator) });
             } finally {
               await emulator.close();
             }
           } else if (side === "floor") {
-            pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf });
+            pair.floor = await lifecycle({ binDir, side, shape, n, run, install: opts.install, cpuProf: opts.cpuProf, samples: opts.samples });
           } else {
             const emulator = await common.outOfProcessEmulator();
             try {
-              pair.ours = await lifecycle({ binDir, side, shape, n, run, install: opts.install, emulator, cpuProf: opts.cpuProf });
+              pair.ours = await lifecycle({ binDir, side, shape, n, run, install: opts.install, emulator, cpuProf: opts.cpuProf, samples: opts.samples });
             } finally {
               await emulator.close();
             }
