@@ -154,6 +154,9 @@ function startSampler(workDir) {
     for (const p of stackProcesses(workDir)) {
       const prev = seen.get(p.pid) || { kind: p.kind, startMs: p.startMs, cpuMs: 0, peakKb: 0 };
       prev.cpuMs = Math.max(prev.cpuMs, p.cpuMs);
+      // The provider plugin starts as a shell wrapper that execs node under the same pid: a pid
+      // first seen as the wrapper ("other") is the provider once its argv says so.
+      prev.kind = p.kind;
       if (p.kind === "provider") {
         const m = memoryKb(p.pid);
         if (m) prev.peakKb = Math.max(prev.peakKb, m.hwm, m.rss);
