@@ -167,6 +167,10 @@ build_with_language_host() {
 # ---- 3. No language host source: the CLI alone from the Go module proxy.
 find_cached_cli() {
   local d
+  # A cached CLI built with its language host serves Pulumi.yaml projects too: prefer it.
+  for d in $(ls -1d "$CACHE_ROOT"/pulumi-v3.* 2>/dev/null | sort -V -r); do
+    if complete_with_lh "$d"; then printf '%s\n' "$d"; return 0; fi
+  done
   for d in $(ls -1d "$CACHE_ROOT"/pulumi-v3.* 2>/dev/null | sort -V -r); do
     if [ -x "$d/bin/pulumi" ] && [ -f "$d/bin/.complete" ]; then printf '%s\n' "$d"; return 0; fi
   done
@@ -225,10 +229,14 @@ if [ -f "$LH_SRC/go.mod" ]; then
     log "using cached Pulumi $V with its Node.js language host from $dir/bin"
   fi
 else
-  log "no language host source at $LH_SRC: the Pulumi CLI alone (Automation API inline programs only)"
-  if [ "$FORCE" != "1" ] && dir="$(find_cached_cli)"; then
+  dir=""
+  if [ "$FORCE" != "1" ] && dir="$(find_cached_cli)" && complete_with_lh "$dir"; then
+    log "using cached Pulumi $("$dir/bin/pulumi" version) with its Node.js language host from $dir/bin (no language host source at $LH_SRC to build from: not rebuilt)"
+  elif [ "$FORCE" != "1" ] && [ -n "$dir" ]; then
+    log "no language host source at $LH_SRC: the Pulumi CLI alone (Automation API inline programs only)"
     log "using cached Pulumi $("$dir/bin/pulumi" version) from $dir/bin"
   else
+    log "no language host source at $LH_SRC: building the Pulumi CLI alone (Automation API inline programs only)"
     lock_cache
     dir=""
     for v in $(wanted_versions); do

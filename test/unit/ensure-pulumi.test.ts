@@ -188,6 +188,22 @@ describe("scripts/ensure-pulumi.sh", () => {
     expect(builds()).toHaveLength(1);
   });
 
+  it("without the language host's source: reuses a cached build that has its language host, and does not claim inline programs only", () => {
+    expect(ensure().status).toBe(0); // a full build (CLI and language host) in the cache
+    // A cached CLI without a language host, newer, so that preferring the newest alone would pick it.
+    const bare = path.join(cache, "pulumi-v3.276.0", "bin");
+    mkdirSync(bare, { recursive: true });
+    writeFileSync(path.join(bare, "pulumi"), "#!/bin/sh\necho v3.276.0\n", { mode: 0o755 });
+    writeFileSync(path.join(bare, ".complete"), "");
+    const before = goCalls().length;
+    const r = ensure({ PULUMI_LANGUAGE_NODEJS_SRC: path.join(dir, "absent") });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${path.join(cache, `pulumi-${V}`, "bin")}\n`);
+    expect(goCalls().length).toBe(before);
+    expect(r.stderr).toContain(`using cached Pulumi ${V} with its Node.js language host`);
+    expect(r.stderr).not.toContain("inline programs only");
+  });
+
   it("uses a Pulumi CLI on PATH that has its language host beside it, without building", () => {
     const other = path.join(dir, "other-pulumi");
     mkdirSync(other);
