@@ -126,7 +126,7 @@ function stackProcesses(workDir) {
       const argv = fs.readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0");
       const st = procStat(n);
       if (!st) continue;
-      out.push({ pid: Number(n), kind: processKind(argv), ...st });
+      out.push({ pid: Number(n), kind: processKind(argv), argvKnown: argv.some((a) => a !== ""), ...st });
     } catch {
       // gone, or not ours
     }
@@ -154,9 +154,10 @@ function startSampler(workDir) {
     for (const p of stackProcesses(workDir)) {
       const prev = seen.get(p.pid) || { kind: p.kind, startMs: p.startMs, cpuMs: 0, peakKb: 0 };
       prev.cpuMs = Math.max(prev.cpuMs, p.cpuMs);
-      // The provider plugin starts as a shell wrapper that execs node under the same pid: a pid
-      // first seen as the wrapper ("other") is the provider once its argv says so.
-      prev.kind = p.kind;
+      // A pid first seen between fork and exec shows its parent's argv (the engine's, or the
+      // plugin wrapper's): it takes the kind of its later argv. An exiting process's cmdline is
+      // empty: it keeps the kind it had.
+      if (p.argvKnown) prev.kind = p.kind;
       if (p.kind === "provider") {
         const m = memoryKb(p.pid);
         if (m) prev.peakKb = Math.max(prev.peakKb, m.hwm, m.rss);
