@@ -20,6 +20,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { installPackage, repoRoot } = require("./install-package");
 const common = require("./run");
+const { REPEATABLE, combineSamples } = require("./samples");
 
 const OPS = ["preview", "up", "refresh", "destroy"];
 const TARGETS = { preview: 1.05, up: 1.1, refresh: 1.1, destroy: 1.1 };
@@ -173,16 +174,6 @@ const OP_ARGS = {
   destroy: ["destroy", "--yes", "--skip-preview"],
 };
 
-/** Per counter, the largest count over several samples of one operation (the targets are maxima). */
-function maxCalls(list) {
-  const out = { ...list[0] };
-  for (const c of list.slice(1)) for (const [k, v] of Object.entries(c)) if (typeof v === "number") out[k] = Math.max(out[k], v);
-  return out;
-}
-
-/** Operations that change nothing in the stack, so one lifecycle can sample them several times. */
-const REPEATABLE = new Set(["preview", "refresh"]);
-
 /** One lifecycle (preview × `samples`, up, refresh × `samples`, destroy) of one side in a fresh project. */
 async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuProf, floorHttp, samples: sampleCount = 1 }) {
   const dir = createProject({ side, shape, n, run, install, floorKind: floorHttp ? "http" : "noop" });
@@ -240,19 +231,17 @@ async function lifecycle({ binDir, side, shape, n, run, install, emulator, cpuPr
       };
     };
     for (const op of OPS) {
-      // Preview and refresh change nothing, so each is sampled `sampleCount` times in a row and
-      // the median sample (by wall time) stands for this run: the floor's own refresh varies
-      // ×1.5 between identical runs, and more samples per lifecycle cost no extra setup. Peak
-      // RSS is the max over the samples; each counter of API calls is its max over them.
+      // Preview and refresh change nothing, so each is sampled `sampleCount` times in a row
+      // (more samples per lifecycle cost no extra setup); combineSamples says what stands for the run.
       const samples = [];
       for (let i = 0; i < (REPEATABLE.has(op) ? sampleCount : 1); i++) samples.push(await measure(op, i));
-      const m = [...samples].sort((a, b) => a.ms - b.ms)[(samples.length - 1) >> 1];
-      out.ms[op] = m.ms;
-      out.cpu[op] = m.cpu;
-      out.machineBusy[op] = m.busy;
-      out.peakRssMb[op] = samples.some((x) => x.peakRssMb !== undefined) ? Math.max(...samples.map((x) => x.peakRssMb || 0)) : undefined;
-      if (emulator) out.calls[op] = maxCalls(samples.map((x) => x.calls));
-      if (samples.length > 1) out.samplesMs[op] = samples.map((x) => x.ms);
+      const c = combineSamples(samples);
+      out.ms[op] = c.ms;
+      out.cpu[op] = c.cpu;
+      out.machineBusy[op] = c.busy;
+      out.peakRssMb[op] = c.peakRssMb;
+      if (emulator) out.calls[op] = c.calls;
+      if (c.samplesMs) out.samplesMs[op] = c.samplesMs;
       if (op === "up") {
         const exported = JSON.parse(await pulumiCli(binDir, dir, ["stack", "export"], env));
         const deployment = exported.deployment;
