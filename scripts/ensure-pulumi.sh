@@ -166,14 +166,14 @@ build_with_language_host() {
 
 # ---- 3. No language host source: the CLI alone from the Go module proxy.
 find_cached_cli() {
-  local d
-  # A cached CLI built with its language host serves Pulumi.yaml projects too: prefer it.
+  local d bare=""
+  # Newest first; a cached CLI built with its language host serves Pulumi.yaml projects too, so
+  # it wins over a newer one without.
   for d in $(ls -1d "$CACHE_ROOT"/pulumi-v3.* 2>/dev/null | sort -V -r); do
     if complete_with_lh "$d"; then printf '%s\n' "$d"; return 0; fi
+    if [ -z "$bare" ] && [ -x "$d/bin/pulumi" ] && [ -f "$d/bin/.complete" ]; then bare="$d"; fi
   done
-  for d in $(ls -1d "$CACHE_ROOT"/pulumi-v3.* 2>/dev/null | sort -V -r); do
-    if [ -x "$d/bin/pulumi" ] && [ -f "$d/bin/.complete" ]; then printf '%s\n' "$d"; return 0; fi
-  done
+  if [ -n "$bare" ]; then printf '%s\n' "$bare"; return 0; fi
   return 1
 }
 
@@ -230,15 +230,15 @@ if [ -f "$LH_SRC/go.mod" ]; then
   fi
 else
   dir=""
-  if [ "$FORCE" != "1" ] && dir="$(find_cached_cli)" && complete_with_lh "$dir"; then
+  if [ "$FORCE" != "1" ]; then dir="$(find_cached_cli)" || dir=""; fi
+  if [ -n "$dir" ] && complete_with_lh "$dir"; then
     log "using cached Pulumi $("$dir/bin/pulumi" version) with its Node.js language host from $dir/bin (no language host source at $LH_SRC to build from: not rebuilt)"
-  elif [ "$FORCE" != "1" ] && [ -n "$dir" ]; then
+  elif [ -n "$dir" ]; then
     log "no language host source at $LH_SRC: the Pulumi CLI alone (Automation API inline programs only)"
     log "using cached Pulumi $("$dir/bin/pulumi" version) from $dir/bin"
   else
     log "no language host source at $LH_SRC: building the Pulumi CLI alone (Automation API inline programs only)"
     lock_cache
-    dir=""
     for v in $(wanted_versions); do
       if build_cli_only "$v"; then dir="$CACHE_ROOT/pulumi-$v"; break; fi
     done
